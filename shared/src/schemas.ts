@@ -1,0 +1,232 @@
+// The one source of truth for every shape Junction reads: the TrinoCluster and RoutingGroup
+// resources and the gateway configuration. Types are inferred from these; the CRDs are generated
+// from them (operator issue).
+import { z } from 'zod';
+import { parseDuration } from './duration.js';
+
+export const API_GROUP = 'junction.dev';
+export const API_VERSION = `${API_GROUP}/v1alpha1`;
+
+const httpUrl = z
+  .string()
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return (url.protocol === 'http:' || url.protocol === 'https:') && url.host !== '';
+    } catch {
+      return false;
+    }
+  }, 'must be an http(s) URL');
+
+/** A duration string ("10m") or a number of milliseconds, parsed to milliseconds. */
+export const duration = z.union([z.string(), z.number().int().nonnegative()]).transform((value, ctx) => {
+  if (typeof value === 'number') return value;
+  const ms = parseDuration(value);
+  if (ms === undefined) {
+    ctx.addIssue({ code: 'custom', message: `must be a duration such as "500ms", "10s", "5m" or "24h", got "${value}"` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const dnsName = z
+  .string()
+  .min(1)
+  .max(253)
+  .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a lower-case DNS name (a-z, 0-9, "-", ".")');
+
+export const ObjectMeta = z.looseObject({
+  name: dnsName.describe('Name of the resource, unique in its namespace.'),
+  namespace: z.string().optional(),
+  labels: z.record(z.string(), z.string()).optional(),
+  generation: z.number().int().optional(),
+  resourceVersion: z.string().optional(),
+});
+
+// ---------------------------------------------------------------- TrinoCluster
+
+export const HealthCheckType = z.enum(['Info', 'Metrics', 'QueryList', 'None']);
+
+export const HealthCheck = z
+  .strictObject({
+    type: HealthCheckType.default('Info').describe(
+      'Info: GET /v1/info and starting=false. Metrics: Trino OpenMetrics /metrics (load and active nodes). QueryList: GET /v1/query (load). None: always healthy.',
+    ),
+    intervalSeconds: z.number().int().min(1).default(10).describe('Seconds between probes.'),
+    timeoutSeconds: z.number().int().min(1).default(5).describe('Seconds before a probe counts as failed.'),
+    failureThreshold: z.number().int().min(1).default(3).describe('Consecutive failures before the cluster is Unhealthy.'),
+  })
+  .describe('How Junction decides the cluster is healthy and how loaded it is.');
+
+export const TrinoClusterSpec = z.strictObject({
+  url: httpUrl.describe('How the proxy reaches the coordinator, e.g. http://trino-blue:8080.'),
+  externalUrl: httpUrl.optional().describe('Address shown to people (UI links); defaults to url.'),
+  enabled: z.boolean().default(true).describe('false = draining: no new queries, follow-ups of running queries still served.'),
+  weight: z.number().min(0).default(1).describe('Relative share of new queries inside a routing group; 0 receives none.'),
+  healthCheck: HealthCheck.default({ type: 'Info', intervalSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 }),
+});
+
+export const ClusterPhase = z.enum(['Pending', 'Healthy', 'Unhealthy', 'Draining']);
+
+export const Condition = z.looseObject({
+  type: z.string(),
+  status: z.enum(['True', 'False', 'Unknown']),
+  reason: z.string().optional(),
+  message: z.string().optional(),
+  lastTransitionTime: z.string().optional(),
+  observedGeneration: z.number().int().optional(),
+});
+
+export const TrinoClusterStatus = z.looseObject({
+  phase: ClusterPhase.optional(),
+  runningQueries: z.number().int().optional(),
+  queuedQueries: z.number().int().optional(),
+  routingGroups: z.array(z.string()).optional(),
+  observedGeneration: z.number().int().optional(),
+  conditions: z.array(Condition).optional(),
+});
+
+export const TrinoCluster = z.strictObject({
+  apiVersion: z.literal(API_VERSION),
+  kind: z.literal('TrinoCluster'),
+  metadata: ObjectMeta,
+  spec: TrinoClusterSpec,
+  status: TrinoClusterStatus.optional(),
+});
+
+// ---------------------------------------------------------------- RoutingGroup
+
+export const LabelSelectorRequirement = z.strictObject({
+  key: z.string().min(1),
+  operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']),
+  values: z.array(z.string()).optional(),
+});
+
+export const LabelSelector = z.strictObject({
+  matchLabels: z.record(z.string(), z.string()).optional(),
+  matchExpressions: z.array(LabelSelectorRequirement).optional(),
+});
+
+export const RoutingStrategy = z.enum(['LeastLoaded', 'RoundRobin', 'Random']);
+
+export const RoutingRule = z.strictObject({
+  name: z.string().min(1).describe('Rule name, shown in status and logs.'),
+  condition: z.string().min(1).describe('CEL expression over request.*; true routes the request to this group.'),
+});
+
+export const RoutingGroupSpec = z.strictObject({
+  clusterSelector: LabelSelector.describe('Selects member TrinoClusters by label.'),
+  default: z.boolean().default(false).describe('The group for requests nothing else claims; exactly one should be default.'),
+  strategy: RoutingStrategy.default('LeastLoaded').describe('How a member is chosen; weights apply to all strategies.'),
+  priority: z.number().int().default(0).describe('Rules of lower priority are evaluated first; ties by name.'),
+  fallbackGroup: dnsName.optional().describe('Where new queries go when no member is routable; absent = fail clearly.'),
+  rules: z.array(RoutingRule).default([]).describe('CEL rules; the first matching rule across all groups wins.'),
+});
+
+export const RoutingGroupStatus = z.looseObject({
+  clusters: z.array(z.string()).optional(),
+  healthyClusters: z.number().int().optional(),
+  observedGeneration: z.number().int().optional(),
+  conditions: z.array(Condition).optional(),
+});
+
+export const RoutingGroup = z.strictObject({
+  apiVersion: z.literal(API_VERSION),
+  kind: z.literal('RoutingGroup'),
+  metadata: ObjectMeta,
+  spec: RoutingGroupSpec,
+  status: RoutingGroupStatus.optional(),
+});
+
+export type HealthCheckType = z.infer<typeof HealthCheckType>;
+export type HealthCheck = z.infer<typeof HealthCheck>;
+export type TrinoCluster = z.infer<typeof TrinoCluster>;
+export type TrinoClusterSpec = z.infer<typeof TrinoClusterSpec>;
+export type ClusterPhase = z.infer<typeof ClusterPhase>;
+export type RoutingGroup = z.infer<typeof RoutingGroup>;
+export type RoutingGroupSpec = z.infer<typeof RoutingGroupSpec>;
+export type LabelSelector = z.infer<typeof LabelSelector>;
+export type RoutingStrategy = z.infer<typeof RoutingStrategy>;
+export type RoutingRule = z.infer<typeof RoutingRule>;
+
+// ---------------------------------------------------------------- Gateway configuration
+
+const listen = (port: number) =>
+  z.strictObject({ host: z.string().default('0.0.0.0'), port: z.number().int().min(0).max(65535).default(port) });
+
+const regex = z.string().refine((value) => {
+  try {
+    new RegExp(value);
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be a valid regular expression');
+
+const absolutePath = z.string().regex(/^\//, 'must be an absolute path starting with "/"');
+
+export const GatewayConfig = z.strictObject({
+  server: listen(8080)
+    .extend({
+      drainTimeout: duration.default(30_000).describe('On SIGTERM: how long in-flight requests may take to finish.'),
+    })
+    .default({ host: '0.0.0.0', port: 8080, drainTimeout: 30_000 }),
+  admin: listen(8081).default({ host: '0.0.0.0', port: 8081 }),
+  redis: z
+    .strictObject({
+      url: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'),
+      keyPrefix: z.string().default('junction:'),
+      commandTimeout: duration.default(500),
+    })
+    .optional(),
+  resources: z.strictObject({ files: z.array(z.string().min(1)).min(1) }).optional(),
+  routing: z
+    .strictObject({
+      defaultRoutingGroup: z.string().default('adhoc'),
+      honorRoutingGroupHeader: z.boolean().default(true),
+      statementPaths: z.array(absolutePath).default([]),
+      extraPaths: z.array(regex).default([]),
+      queryIdTtl: duration.default(86_400_000),
+      forwardedHeaders: z.boolean().default(true),
+      requestTimeout: duration.default(300_000),
+      connectTimeout: duration.default(5_000),
+      queryLookupTimeout: duration.default(2_000),
+      maxConnectionsPerCluster: z.number().int().min(1).default(256),
+    })
+    .default({
+      defaultRoutingGroup: 'adhoc',
+      honorRoutingGroupHeader: true,
+      statementPaths: [],
+      extraPaths: [],
+      queryIdTtl: 86_400_000,
+      forwardedHeaders: true,
+      requestTimeout: 300_000,
+      connectTimeout: 5_000,
+      queryLookupTimeout: 2_000,
+      maxConnectionsPerCluster: 256,
+    }),
+  gatewayCookieConfiguration: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      cookieSigningSecret: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
+    })
+    .refine((c) => !c.enabled || c.cookieSigningSecret !== undefined, {
+      message: 'cookieSigningSecret must be provided when cookies are enabled',
+      path: ['cookieSigningSecret'],
+    })
+    .default({ enabled: false }),
+  oauth2GatewayCookieConfiguration: z
+    .strictObject({
+      routingPaths: z.array(absolutePath).default(['/oauth2']),
+      deletePaths: z.array(absolutePath).default(['/logout']),
+      lifetime: duration.default(600_000),
+    })
+    .default({ routingPaths: ['/oauth2'], deletePaths: ['/logout'], lifetime: 600_000 }),
+  logging: z
+    .strictObject({ level: z.enum(['error', 'warn', 'info', 'debug']).default('info') })
+    .default({ level: 'info' }),
+});
+
+export type GatewayConfig = z.infer<typeof GatewayConfig>;
+/** The config as written in YAML, before defaults. */
+export type GatewayConfigInput = z.input<typeof GatewayConfig>;
