@@ -58,8 +58,18 @@ export const HealthCheck = z
   })
   .describe('How Junction decides the cluster is healthy and how loaded it is.');
 
+/** The coordinator's origin: the proxy appends the client's path, so a path here would be lost. */
+const originUrl = httpUrl.refine((value) => {
+  try {
+    const url = new URL(value);
+    return url.pathname === '/' && url.search === '' && url.hash === '' && !url.username && !url.password;
+  } catch {
+    return true;
+  }
+}, "must be the coordinator's origin (scheme://host:port) without a path");
+
 export const TrinoClusterSpec = z.strictObject({
-  url: httpUrl.describe('How the proxy reaches the coordinator, e.g. http://trino-blue:8080.'),
+  url: originUrl.describe('How the proxy reaches the coordinator, e.g. http://trino-blue:8080.'),
   externalUrl: httpUrl.optional().describe('Address shown to people (UI links); defaults to url.'),
   enabled: z.boolean().default(true).describe('false = draining: no new queries, follow-ups of running queries still served.'),
   weight: z.number().min(0).default(1).describe('Relative share of new queries inside a routing group; 0 receives none.'),
@@ -211,7 +221,7 @@ export const GatewayConfig = z.strictObject({
       cookieSigningSecret: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
     })
     .refine((c) => !c.enabled || c.cookieSigningSecret !== undefined, {
-      message: 'cookieSigningSecret must be provided when cookies are enabled',
+      message: 'required when enabled is true',
       path: ['cookieSigningSecret'],
     })
     .default({ enabled: false }),
