@@ -1,0 +1,137 @@
+// The one place that decides how Junction talks to Redis: request-path commands must fail fast while
+// Redis is down (callers fall back to local state) and the client must heal by itself when it returns.
+import { Redis, type RedisOptions } from 'ioredis';
+
+export interface RedisClientConfig {
+  url: string;
+  keyPrefix: string;
+  /** Milliseconds a command may take before it rejects. */
+  commandTimeout: number;
+}
+
+export interface RedisClientOptions {
+  /** Shown in CLIENT LIST, so an operator can tell Junction's connections apart. */
+  name?: string;
+  /** A Pub/Sub connection: waits for Redis instead of failing fast, so its SUBSCRIBE survives outages. */
+  subscriber?: boolean;
+}
+
+/**
+ * Creates an ioredis client from the gateway's `redis` config. `keyPrefix` is NOT applied by the
+ * client (ioredis' keyPrefix would hide the hash tags from callers); build keys with `redisKeys`.
+ *
+ * Failure behaviour of a normal (non-subscriber) client:
+ * - before the first connection, commands wait in the offline queue, but at most `commandTimeout`;
+ * - once connected, the offline queue is switched off: while Redis is unreachable a command rejects
+ *   at once instead of piling up and being replayed, stale, after the reconnect;
+ * - a command sent to a Redis that stops answering rejects after `commandTimeout`, and the socket is
+ *   replaced if nothing at all arrives for a few timeouts;
+ * - reconnects forever with a short capped backoff, so recovery is noticed within about two seconds.
+ *
+ * A listener for 'error' is attached so ioredis does not print every reconnect failure to stderr;
+ * callers add their own listener to log or count errors. No error carries the URL's password.
+ */
+export function createRedisClient(config: RedisClientConfig, options: RedisClientOptions = {}): Redis {
+  const subscriber = options.subscriber ?? false;
+  const settings: RedisOptions = {
+    ...connectionOptions(config.url),
+    connectionName: options.name,
+    retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times - 1, 10), 2000) + Math.floor(Math.random() * 100),
+    enableOfflineQueue: true,
+    enableAutoPipelining: !subscriber,
+    // Commands caught by a dropped connection are flushed on reconnect rather than retried for long.
+    maxRetriesPerRequest: subscriber ? null : 1,
+    commandTimeout: subscriber ? undefined : config.commandTimeout,
+    socketTimeout: subscriber ? undefined : Math.max(4 * config.commandTimeout, 2000),
+  };
+  const client = new Redis(settings);
+  client.on('error', () => {});
+  if (!subscriber) {
+    client.once('ready', () => {
+      client.options.enableOfflineQueue = false;
+    });
+  }
+  return client;
+}
+
+/**
+ * Closes a client and resolves once its socket is gone, so a shutdown (or a test) leaves nothing
+ * running. Pending replies are awaited when connected; otherwise the connection is dropped.
+ */
+export async function closeRedisClient(client: Redis): Promise<void> {
+  if (client.status === 'end') return;
+  if (client.status === 'reconnecting' || client.status === 'close') {
+    // No socket to wait for: disconnect() only cancels the pending reconnect, and 'end' never comes.
+    client.disconnect();
+    return;
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const ended = new Promise<void>((resolve) => {
+    client.once('end', () => resolve());
+    // ioredis destroys a socket that will not close within 2 s; do not wait much longer than that.
+    timer = setTimeout(resolve, 3000);
+    timer.unref();
+  });
+  if (client.status === 'ready') {
+    await client.quit().catch(() => client.disconnect());
+  } else {
+    client.disconnect();
+  }
+  await ended;
+  clearTimeout(timer);
+}
+
+/** Parses a redis:// or rediss:// URL into ioredis options; errors name the URL without its password. */
+export function connectionOptions(url: string): RedisOptions {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    // Node's URL error carries the input (password included) in a property; never rethrow it.
+    throw new Error(`invalid Redis URL "${redactUrl(url)}"`);
+  }
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
+    throw new Error(`invalid Redis URL "${redactUrl(url)}": the scheme must be redis:// or rediss://`);
+  }
+  const db = parsed.pathname.replace(/^\//, '');
+  if (db !== '' && !/^\d+$/.test(db)) {
+    throw new Error(`invalid Redis URL "${redactUrl(url)}": the path must be a database number`);
+  }
+  const result: RedisOptions = {
+    host: parsed.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1',
+    port: parsed.port === '' ? 6379 : Number(parsed.port),
+    db: db === '' ? 0 : Number(db),
+  };
+  if (parsed.username !== '') result.username = decodeURIComponent(parsed.username);
+  if (parsed.password !== '') result.password = decodeURIComponent(parsed.password);
+  if (parsed.protocol === 'rediss:') result.tls = {};
+  return result;
+}
+
+/** The URL with its credentials hidden (all of them when no "user:" part shows which is the password). */
+export function redactUrl(url: string): string {
+  // Works on unparseable input too, so the message for a broken URL is safe as well.
+  const match = /^([a-z][a-z0-9+.-]*:\/\/)(.*)@/i.exec(url);
+  if (match === null) return url;
+  const [whole, scheme = '', userinfo = ''] = match;
+  const colon = userinfo.indexOf(':');
+  const hidden = colon === -1 ? '***' : `${userinfo.slice(0, colon)}:***`;
+  return `${scheme}${hidden}@${url.slice(whole.length)}`;
+}
+
+export interface RedisKeys {
+  /** Query id → cluster mapping. */
+  query(queryId: string): string;
+  /** OAuth2 token id → issuing cluster. */
+  oauth(tokenId: string): string;
+  /** Queries routed to a cluster, counted across replicas. All share one hash tag so one MGET reads them. */
+  routed(cluster: string): string;
+}
+
+export function redisKeys(prefix: string): RedisKeys {
+  return {
+    query: (queryId) => `${prefix}q:${queryId}`,
+    oauth: (tokenId) => `${prefix}o:${tokenId}`,
+    routed: (cluster) => `${prefix}{load}:routed:${cluster}`,
+  };
+}
