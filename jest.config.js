@@ -16,4 +16,5 @@ export default {
   roots: ['<rootDir>/shared/src', '<rootDir>/proxy/src', '<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   testTimeout: 30000,
+  reporters: ['default', '<rootDir>/test/summary-reporter.js'],
 };

@@ -68,7 +68,7 @@ describe('parseResources', () => {
 
   it('rejects a cluster url with a path, which the proxy would silently drop', () => {
     expect(problems(blue.replace('http://trino-blue:8080', 'http://trino-blue:8080/trino'))).toEqual([
-      "resources.yaml: TrinoCluster \"blue\": spec.url: must be the coordinator's origin (scheme://host:port) without a path",
+      'resources.yaml: TrinoCluster "blue": spec.url: must be the coordinator\'s origin (scheme://host:port) without a path',
     ]);
   });
 

@@ -7,23 +7,24 @@ import { parseDuration } from './duration.js';
 export const API_GROUP = 'junction.dev';
 export const API_VERSION = `${API_GROUP}/v1alpha1`;
 
-const httpUrl = z
-  .string()
-  .refine((value) => {
-    try {
-      const url = new URL(value);
-      return (url.protocol === 'http:' || url.protocol === 'https:') && url.host !== '';
-    } catch {
-      return false;
-    }
-  }, 'must be an http(s) URL');
+const httpUrl = z.string().refine((value) => {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.host !== '';
+  } catch {
+    return false;
+  }
+}, 'must be an http(s) URL');
 
 /** A duration string ("10m") or a number of milliseconds, parsed to milliseconds. */
 export const duration = z.union([z.string(), z.number().int().nonnegative()]).transform((value, ctx) => {
   if (typeof value === 'number') return value;
   const ms = parseDuration(value);
   if (ms === undefined) {
-    ctx.addIssue({ code: 'custom', message: `must be a duration such as "500ms", "10s", "5m" or "24h", got "${value}"` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `must be a duration such as "500ms", "10s", "5m" or "24h", got "${value}"`,
+    });
     return z.NEVER;
   }
   return ms;
@@ -54,7 +55,12 @@ export const HealthCheck = z
     ),
     intervalSeconds: z.number().int().min(1).default(10).describe('Seconds between probes.'),
     timeoutSeconds: z.number().int().min(1).default(5).describe('Seconds before a probe counts as failed.'),
-    failureThreshold: z.number().int().min(1).default(3).describe('Consecutive failures before the cluster is Unhealthy.'),
+    failureThreshold: z
+      .number()
+      .int()
+      .min(1)
+      .default(3)
+      .describe('Consecutive failures before the cluster is Unhealthy.'),
   })
   .describe('How Junction decides the cluster is healthy and how loaded it is.');
 
@@ -71,8 +77,15 @@ const originUrl = httpUrl.refine((value) => {
 export const TrinoClusterSpec = z.strictObject({
   url: originUrl.describe('How the proxy reaches the coordinator, e.g. http://trino-blue:8080.'),
   externalUrl: httpUrl.optional().describe('Address shown to people (UI links); defaults to url.'),
-  enabled: z.boolean().default(true).describe('false = draining: no new queries, follow-ups of running queries still served.'),
-  weight: z.number().min(0).default(1).describe('Relative share of new queries inside a routing group; 0 receives none.'),
+  enabled: z
+    .boolean()
+    .default(true)
+    .describe('false = draining: no new queries, follow-ups of running queries still served.'),
+  weight: z
+    .number()
+    .min(0)
+    .default(1)
+    .describe('Relative share of new queries inside a routing group; 0 receives none.'),
   healthCheck: HealthCheck.default({ type: 'Info', intervalSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 }),
 });
 
@@ -126,7 +139,10 @@ export const RoutingRule = z.strictObject({
 
 export const RoutingGroupSpec = z.strictObject({
   clusterSelector: LabelSelector.describe('Selects member TrinoClusters by label.'),
-  default: z.boolean().default(false).describe('The group for requests nothing else claims; exactly one should be default.'),
+  default: z
+    .boolean()
+    .default(false)
+    .describe('The group for requests nothing else claims; exactly one should be default.'),
   strategy: RoutingStrategy.default('LeastLoaded').describe('How a member is chosen; weights apply to all strategies.'),
   priority: z.number().int().default(0).describe('Rules of lower priority are evaluated first; ties by name.'),
   fallbackGroup: dnsName.optional().describe('Where new queries go when no member is routable; absent = fail clearly.'),

@@ -1,0 +1,44 @@
+# Entry points for humans and CI. `make test` installs what the tests need on a fresh machine.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+.PHONY: help deps install build demo test lint typecheck unit clean
+
+help:
+	@echo "make demo       run Junction on the embedded default with two simulated Trino clusters"
+	@echo "make test       install test dependencies, build, lint, typecheck and run every test"
+	@echo "make build      compile shared/, proxy/ and the test fixtures"
+	@echo "make lint       biome lint + format check"
+	@echo "make typecheck  tsc --noEmit over the whole repository"
+
+node_modules/.install-stamp: package.json package-lock.json shared/package.json proxy/package.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+install: node_modules/.install-stamp
+
+deps:
+	bash scripts/ensure-test-deps.sh
+
+build: install
+	npm run build
+	npx tsc -p test/tsconfig.build.json
+
+demo: build
+	bash scripts/demo.sh
+
+lint: install
+	npm run lint
+
+typecheck: install
+	npm run typecheck
+
+unit: build
+	npm test
+
+test: deps build lint typecheck
+	@echo "== jest (unit, integration and end-to-end tests)"
+	npm test -- --ci
+
+clean:
+	rm -rf node_modules shared/dist proxy/dist test/dist

@@ -1,0 +1,225 @@
+// Wires the proxy together from a validated config: registry source, shared or in-memory state,
+// health monitor, router, gateway and admin listeners. Used by main.ts and by in-process tests.
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  ConfigError,
+  createLogger,
+  type GatewayConfig,
+  HealthMonitor,
+  type Logger,
+  type Registry,
+  redactUrl,
+} from '@junction/shared';
+import type { Redis } from 'ioredis';
+import { createAdminServer } from './admin.js';
+import { CookieCodec } from './cookies.js';
+import { Forwarders } from './forwarders.js';
+import { Gateway } from './gateway.js';
+import { MemoryRoutedCounter, RedisRoutedCounter, type RoutedCounter } from './load/routed-counter.js';
+import { ProxyMetrics } from './metrics.js';
+import { QueryOwners } from './query-owners.js';
+import { createRedisClient, redisKeys } from './redis-client.js';
+import { FileRegistrySource } from './registry-source.js';
+import { Router } from './router.js';
+import { CachedStickyStore } from './sticky/cached.js';
+import { MemoryStickyStore } from './sticky/memory.js';
+import { RedisStickyStore } from './sticky/redis.js';
+import type { StickyStore } from './sticky/store.js';
+
+export interface RunningProxy {
+  readonly url: string;
+  readonly adminUrl: string;
+  registry(): Registry;
+  readonly health: HealthMonitor;
+  readonly source: FileRegistrySource;
+  /** Stops accepting, lets in-flight requests finish up to server.drainTimeout, releases everything. */
+  close(): Promise<void>;
+}
+
+export async function startProxy(config: GatewayConfig, logger?: Logger): Promise<RunningProxy> {
+  const log = logger ?? createLogger(config.logging.level, 'proxy');
+  if (config.resources === undefined) {
+    throw new ConfigError(
+      config.redis === undefined
+        ? 'resources.files: required in standalone mode (no redis): list the TrinoCluster/RoutingGroup manifest files'
+        : 'resources.files: required for now — reading the registry from Redis arrives with the operator',
+    );
+  }
+  const metrics = new ProxyMetrics();
+  const source = new FileRegistrySource({
+    files: config.resources.files,
+    defaultRoutingGroup: config.routing.defaultRoutingGroup,
+    logger: log,
+    onRejected: () => metrics.reloadError(),
+  }).watch();
+
+  const health = new HealthMonitor({
+    onChange: (name, state, previous) => {
+      const cluster = source.current().clusters.get(name);
+      metrics.clusterHealth(name, state, cluster?.enabled ?? true);
+      if (state.phase === previous.phase) return;
+      const level = state.phase === 'Unhealthy' ? 'warn' : 'info';
+      log.log(level, 'cluster phase changed', {
+        cluster: name,
+        from: previous.phase,
+        to: state.phase,
+        message: state.message,
+      });
+    },
+  });
+  health.update(source.current());
+  let probed = false;
+  void health.firstRound.then(() => {
+    probed = true;
+  });
+
+  const shared = sharedState(config, log, metrics, () => [...source.current().clusters.keys()]);
+  const owners = new QueryOwners({
+    store: shared.store,
+    queryIdTtlMs: config.routing.queryIdTtl,
+    oauthTtlMs: config.oauth2GatewayCookieConfiguration.lifetime,
+    lookupTimeoutMs: config.routing.queryLookupTimeout,
+    logger: log,
+    onLookup: (outcome) => metrics.lookup(outcome),
+    onStoreError: () => metrics.storeError(),
+  });
+  const forwarders = new Forwarders({
+    requestTimeoutMs: config.routing.requestTimeout,
+    connectTimeoutMs: config.routing.connectTimeout,
+    connections: config.routing.maxConnectionsPerCluster,
+  });
+  const cookieConfig = config.gatewayCookieConfiguration;
+  const cookies = cookieConfig.enabled
+    ? await CookieCodec.create({
+        secrets: [cookieConfig.cookieSigningSecret ?? []].flat(),
+        lifetimeMs: config.oauth2GatewayCookieConfiguration.lifetime,
+        routingPaths: config.oauth2GatewayCookieConfiguration.routingPaths,
+        deletePaths: config.oauth2GatewayCookieConfiguration.deletePaths,
+      })
+    : undefined;
+  const router = new Router({
+    health,
+    counter: shared.counter,
+    honorRoutingGroupHeader: config.routing.honorRoutingGroupHeader,
+  });
+  const gateway = new Gateway({
+    config,
+    registry: () => source.current(),
+    router,
+    owners,
+    forwarders,
+    cookies,
+    markUnreachable: (cluster, message) => health.markUnreachable(cluster, message),
+    metrics,
+    logger: log,
+  });
+  metrics.registryChanged(source.current());
+  source.onChange((registry) => {
+    health.update(registry);
+    forwarders.sync(registry);
+    metrics.registryChanged(registry);
+  });
+
+  let draining = false;
+  const server = createServer({ keepAliveTimeout: 65_000, headersTimeout: 66_000, requestTimeout: 0 }, gateway.handle);
+  const admin = createAdminServer({
+    registry: () => source.current(),
+    health: (name) => health.get(name),
+    metrics,
+    notReadyReasons: () => {
+      const reasons: string[] = [];
+      if (draining) reasons.push('shutting down');
+      if (!probed) reasons.push('first health-probe round not finished');
+      if (shared.redis !== undefined && shared.redis.status !== 'ready') reasons.push(`redis ${shared.redis.status}`);
+      return reasons;
+    },
+  });
+  await listen(server, config.server.port, config.server.host);
+  await listen(admin, config.admin.port, config.admin.host);
+  const url = `http://${displayHost(config.server.host)}:${(server.address() as AddressInfo).port}`;
+  const adminUrl = `http://${displayHost(config.admin.host)}:${(admin.address() as AddressInfo).port}`;
+  log.info('junction proxy listening', {
+    url,
+    adminUrl,
+    redis: config.redis ? redactUrl(config.redis.url) : 'in-memory',
+  });
+
+  return {
+    url,
+    adminUrl,
+    registry: () => source.current(),
+    health,
+    source,
+    async close() {
+      draining = true;
+      gateway.drain();
+      const closed = once(server, 'close');
+      server.close();
+      server.closeIdleConnections();
+      const deadline = setTimeout(() => server.closeAllConnections(), config.server.drainTimeout);
+      await closed;
+      clearTimeout(deadline);
+      admin.close();
+      admin.closeAllConnections();
+      source.close();
+      health.stop();
+      await forwarders.close();
+      await shared.close();
+      log.info('junction proxy stopped');
+    },
+  };
+}
+
+function sharedState(
+  config: GatewayConfig,
+  log: Logger,
+  metrics: ProxyMetrics,
+  clusters: () => readonly string[],
+): { store: StickyStore; counter: RoutedCounter; redis: Redis | undefined; close(): Promise<void> } {
+  if (config.redis === undefined) {
+    const store = new MemoryStickyStore();
+    const counter = new MemoryRoutedCounter();
+    return {
+      store,
+      counter,
+      redis: undefined,
+      close: async () => {
+        await store.close();
+        await counter.close();
+      },
+    };
+  }
+  const redis = createRedisClient(config.redis, { name: 'junction-proxy' });
+  metrics.redisUp(false);
+  redis.on('ready', () => metrics.redisUp(true));
+  redis.on('close', () => metrics.redisUp(false));
+  redis.on('error', (error: Error) => log.warn('redis error', { error: error.message }));
+  const keys = redisKeys(config.redis.keyPrefix);
+  const inner = new RedisStickyStore(redis, (key) =>
+    key.startsWith('oauth:') ? keys.oauth(key.slice(6)) : keys.query(key.slice(6)),
+  );
+  const store = new CachedStickyStore(inner, { maxEntries: 10_000, maxAgeMs: config.routing.queryIdTtl });
+  const counter = new RedisRoutedCounter(redis, keys, { clusters, refreshMs: 250 });
+  return {
+    store,
+    counter,
+    redis,
+    close: async () => {
+      await store.close();
+      await counter.close();
+      redis.disconnect();
+    },
+  };
+}
+
+async function listen(server: Server, port: number, host: string): Promise<void> {
+  server.listen(port, host);
+  await once(server, 'listening');
+}
+
+function displayHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}

@@ -1,0 +1,362 @@
+// What a request path is to the gateway (which Trino endpoint family, or not proxied at all) and
+// which query it belongs to. Runs on every proxied request: index scans, no splitting, no regex per id.
+import { hasPathPrefix } from './request-target.js';
+
+export type RequestKind = 'statement' | 'query' | 'spooled' | 'info' | 'node' | 'ui' | 'oauth2' | 'cookie' | 'extra';
+
+export interface PathRules {
+  /** '/v1/statement' first, then the configured ones (trailing slashes removed). */
+  readonly statementPaths: readonly string[];
+  /** Full-match regexes from `routing.extraPaths`. */
+  readonly extraPaths: readonly RegExp[];
+  readonly cookieRoutingPaths: readonly string[];
+  readonly cookieDeletePaths: readonly string[];
+}
+
+const DEFAULT_STATEMENT_PATH = '/v1/statement';
+const QUERY_PATH = '/v1/query';
+const UI_PATH = '/ui';
+
+// Prefixes match on a segment boundary, unlike the reference's raw `startsWith` (which also proxies
+// `/uifoo` or `/v1/queryX`): no Trino endpoint needs that, and it would let unrelated paths through.
+const FIXED_PREFIXES: readonly (readonly [string, RequestKind])[] = [
+  [QUERY_PATH, 'query'],
+  ['/v1/spooled', 'spooled'],
+  ['/v1/info', 'info'],
+  ['/v1/node', 'node'],
+  [UI_PATH, 'ui'],
+  ['/oauth2', 'oauth2'],
+];
+
+function withoutTrailingSlashes(path: string): string {
+  let end = path.length;
+  while (end > 1 && path.charCodeAt(end - 1) === 0x2f) end--;
+  return end === path.length ? path : path.slice(0, end);
+}
+
+export function compilePathRules(
+  routing: { statementPaths: string[]; extraPaths: string[] },
+  cookies?: { routingPaths: string[]; deletePaths: string[] },
+): PathRules {
+  const statementPaths = [DEFAULT_STATEMENT_PATH];
+  for (const configured of routing.statementPaths) {
+    const path = withoutTrailingSlashes(configured);
+    if (!statementPaths.includes(path)) statementPaths.push(path);
+  }
+  return Object.freeze({
+    statementPaths: Object.freeze(statementPaths),
+    // Java's `matches()` semantics: the whole path must match, whatever anchors the pattern has.
+    extraPaths: Object.freeze(routing.extraPaths.map((source) => new RegExp(`^(?:${source})$`))),
+    cookieRoutingPaths: Object.freeze([...(cookies?.routingPaths ?? [])]),
+    cookieDeletePaths: Object.freeze([...(cookies?.deletePaths ?? [])]),
+  });
+}
+
+function firstPrefix(path: string, prefixes: readonly string[]): string | undefined {
+  for (const prefix of prefixes) if (hasPathPrefix(path, prefix)) return prefix;
+  return undefined;
+}
+
+/** The endpoint family of a (raw, validated) path; undefined means it is not proxied (404). */
+export function classifyPath(path: string, rules: PathRules): RequestKind | undefined {
+  if (firstPrefix(path, rules.statementPaths) !== undefined) return 'statement';
+  for (const [prefix, kind] of FIXED_PREFIXES) if (hasPathPrefix(path, prefix)) return kind;
+  if (firstPrefix(path, rules.cookieRoutingPaths) !== undefined) return 'cookie';
+  if (firstPrefix(path, rules.cookieDeletePaths) !== undefined) return 'cookie';
+  for (const pattern of rules.extraPaths) if (pattern.test(path)) return 'extra';
+  return undefined;
+}
+
+/**
+ * A new query: POST to a statement path (the reference also counts POSTs below it). The classifier
+ * already decided the path is under a statement path, so `kind` is enough.
+ */
+export function isStatementSubmit(method: string, _path: string, kind: RequestKind): boolean {
+  return kind === 'statement' && method === 'POST';
+}
+
+// ---------------------------------------------------------------- query ids
+
+function isDigit(code: number): boolean {
+  return code >= 0x30 && code <= 0x39;
+}
+
+function isWordChar(code: number): boolean {
+  return (code >= 0x30 && code <= 0x39) || code === 0x5f || ((code | 0x20) >= 0x61 && (code | 0x20) <= 0x7a);
+}
+
+/**
+ * Where a Trino-shaped id (`\d+_\d+_\d+_\w+`, greedy like the reference's regex) starting at `start`
+ * ends, or -1. Digits and `_` are disjoint, so the greedy match never needs to backtrack.
+ */
+function idEnd(text: string, start: number, limit: number): number {
+  let i = start;
+  for (let part = 0; part < 3; part++) {
+    const digits = i;
+    while (i < limit && isDigit(text.charCodeAt(i))) i++;
+    if (i === digits || i >= limit || text.charCodeAt(i) !== 0x5f) return -1;
+    i++;
+  }
+  const word = i;
+  while (i < limit && isWordChar(text.charCodeAt(i))) i++;
+  return i === word ? -1 : i;
+}
+
+/** The text at `start` is `query_id=` or `queryid=`, letters in any case; returns where the value starts. */
+function queryIdParamEnd(text: string, start: number): number {
+  const QUERY = 'query';
+  if (start + 8 > text.length) return -1;
+  for (let k = 0; k < 5; k++) if ((text.charCodeAt(start + k) | 0x20) !== QUERY.charCodeAt(k)) return -1;
+  let i = start + 5;
+  if (text.charCodeAt(i) === 0x5f) i++;
+  if ((text.charCodeAt(i) | 0x20) !== 0x69 || (text.charCodeAt(i + 1) | 0x20) !== 0x64) return -1;
+  return text.charCodeAt(i + 2) === 0x3d ? i + 3 : -1;
+}
+
+/**
+ * The reference's `^.*(?:%2F|query_?id=|^)(\d+_\d+_\d+_\w+).*$` (`%2F` case-sensitive, the parameter
+ * name not): its greedy `.*` picks the last place an id follows `%2F` or `queryId=`, else an id at 0.
+ */
+function idFromQueryString(query: string): string | undefined {
+  const length = query.length;
+  for (let p = length - 1; p >= 0; p--) {
+    const code = query.charCodeAt(p);
+    let value = -1;
+    if (code === 0x25 && query.charCodeAt(p + 1) === 0x32 && query.charCodeAt(p + 2) === 0x46) value = p + 3;
+    else if ((code | 0x20) === 0x71) value = queryIdParamEnd(query, p);
+    if (value < 0) continue;
+    const end = idEnd(query, value, length);
+    if (end >= 0) return query.slice(value, end);
+  }
+  const end = idEnd(query, 0, length);
+  return end >= 0 ? query.slice(0, end) : undefined;
+}
+
+function segmentEnd(path: string, start: number): number {
+  const slash = path.indexOf('/', start);
+  return slash < 0 ? path.length : slash;
+}
+
+function segmentIs(path: string, start: number, end: number, word: string): boolean {
+  return end - start === word.length && path.startsWith(word, start);
+}
+
+/**
+ * After a statement path or `/v1/query`: `/{id}/…`, `/{queued|scheduled|executing}/{id}/…` or
+ * `/executing/partialCancel/{id}/…`. The token must be a whole id-shaped segment; the reference takes
+ * any token (so `/v1/query/foo` would look up `foo`).
+ */
+function idAfterPrefix(path: string, prefixLength: number): string | undefined {
+  if (path.charCodeAt(prefixLength) !== 0x2f) return undefined;
+  let start = prefixLength + 1;
+  let end = segmentEnd(path, start);
+  if (
+    end < path.length &&
+    (segmentIs(path, start, end, 'queued') ||
+      segmentIs(path, start, end, 'scheduled') ||
+      segmentIs(path, start, end, 'executing'))
+  ) {
+    start = end + 1;
+    end = segmentEnd(path, start);
+    if (end < path.length && segmentIs(path, start, end, 'partialCancel')) {
+      start = end + 1;
+      end = segmentEnd(path, start);
+    }
+  }
+  return end > start && idEnd(path, start, end) === end ? path.slice(start, end) : undefined;
+}
+
+// The reference's `^.*\/(\d+_\d+_\d+_\w+).*$` on `/ui…` paths: the last `/` an id follows.
+function idFromUiPath(path: string): string | undefined {
+  let slash = path.lastIndexOf('/');
+  while (slash >= 0) {
+    const end = idEnd(path, slash + 1, path.length);
+    if (end >= 0) return path.slice(slash + 1, end);
+    if (slash === 0) break;
+    slash = path.lastIndexOf('/', slash - 1);
+  }
+  return undefined;
+}
+
+/**
+ * The query a follow-up request belongs to, in the reference's order: query string, statement path,
+ * `/v1/query`, `/ui…`. A path source that matches but holds no id ends the search, as in the reference.
+ * The reference takes nothing from a POST's path or query (only a kill_query body, see below); callers
+ * apply that rule by method.
+ */
+export function extractQueryId(path: string, query: string, rules: PathRules): string | undefined {
+  if (query.length > 0) {
+    const id = idFromQueryString(query);
+    if (id !== undefined) return id;
+  }
+  const statementPath = firstPrefix(path, rules.statementPaths);
+  if (statementPath !== undefined) return idAfterPrefix(path, statementPath.length);
+  if (hasPathPrefix(path, QUERY_PATH)) return idAfterPrefix(path, QUERY_PATH.length);
+  if (hasPathPrefix(path, UI_PATH)) return idFromUiPath(path);
+  return undefined;
+}
+
+// ---------------------------------------------------------------- kill_query
+
+/** A forward-only reader over one SQL text: just enough grammar to recognise a CALL statement. */
+class SqlCursor {
+  pos = 0;
+  constructor(readonly sql: string) {}
+
+  /** Skips whitespace and comments; false on an unterminated block comment (a parse error in Trino). */
+  skip(): boolean {
+    const sql = this.sql;
+    while (this.pos < sql.length) {
+      const code = sql.charCodeAt(this.pos);
+      if (code === 0x20 || (code >= 0x09 && code <= 0x0d)) {
+        this.pos++;
+      } else if (code === 0x2d && sql.charCodeAt(this.pos + 1) === 0x2d) {
+        const newline = sql.indexOf('\n', this.pos + 2);
+        this.pos = newline < 0 ? sql.length : newline + 1;
+      } else if (code === 0x2f && sql.charCodeAt(this.pos + 1) === 0x2a) {
+        const close = sql.indexOf('*/', this.pos + 2);
+        if (close < 0) return false;
+        this.pos = close + 2;
+      } else {
+        break;
+      }
+    }
+    return true;
+  }
+
+  at(char: string): boolean {
+    return this.sql.startsWith(char, this.pos);
+  }
+
+  /** An unquoted or double-quoted identifier, lower-cased as Trino does for both; undefined if none. */
+  identifier(): string | undefined {
+    const sql = this.sql;
+    const start = this.pos;
+    if (sql.charCodeAt(start) === 0x22) {
+      let i = start + 1;
+      for (;;) {
+        const close = sql.indexOf('"', i);
+        if (close < 0) return undefined;
+        if (sql.charCodeAt(close + 1) !== 0x22) {
+          this.pos = close + 1;
+          return sql
+            .slice(start + 1, close)
+            .replaceAll('""', '"')
+            .toLowerCase();
+        }
+        i = close + 2;
+      }
+    }
+    const first = sql.charCodeAt(start);
+    if (!isWordChar(first) || isDigit(first)) return undefined;
+    let i = start + 1;
+    while (i < sql.length && isWordChar(sql.charCodeAt(i))) i++;
+    this.pos = i;
+    return sql.slice(start, i).toLowerCase();
+  }
+
+  /** A single-quoted literal's raw content (`''` left as is); undefined if none or unterminated. */
+  stringLiteral(): string | undefined {
+    const sql = this.sql;
+    if (sql.charCodeAt(this.pos) !== 0x27) return undefined;
+    let i = this.pos + 1;
+    for (;;) {
+      const close = sql.indexOf("'", i);
+      if (close < 0) return undefined;
+      if (sql.charCodeAt(close + 1) !== 0x27) {
+        const content = sql.slice(this.pos + 1, close);
+        this.pos = close + 1;
+        return content;
+      }
+      i = close + 2;
+    }
+  }
+
+  /** Skips one argument expression up to its `,` or `)`; false if it is empty or never ends. */
+  expression(): boolean {
+    const start = this.pos;
+    let depth = 0;
+    while (this.skip() && this.pos < this.sql.length) {
+      const code = this.sql.charCodeAt(this.pos);
+      if ((code === 0x2c || code === 0x29) && depth === 0) return this.pos > start;
+      if (code === 0x27) {
+        if (this.stringLiteral() === undefined) return false;
+      } else if (code === 0x22) {
+        if (this.identifier() === undefined) return false;
+      } else {
+        if (code === 0x28) depth++;
+        else if (code === 0x29) depth--;
+        this.pos++;
+      }
+    }
+    return false;
+  }
+}
+
+function isTrinoId(text: string): boolean {
+  return idEnd(text, 0, text.length) === text.length;
+}
+
+/**
+ * The query a statement kills, when the whole statement is `CALL system.runtime.kill_query(…)`:
+ * its first positional argument or its `query_id => …` argument, a string literal shaped like a
+ * Trino id. A 1- or 2-part procedure name is qualified with the session's catalog and schema
+ * (`X-Trino-Catalog`/`X-Trino-Schema`), as Trino does. The reference takes the first argument even
+ * when it is named `message`; naming wins here.
+ */
+export function extractKillQueryId(
+  sql: string,
+  defaults?: { readonly catalog?: string; readonly schema?: string },
+): string | undefined {
+  const cursor = new SqlCursor(sql);
+  if (!cursor.skip() || cursor.identifier() !== 'call' || !cursor.skip()) return undefined;
+
+  const parts: string[] = [];
+  for (;;) {
+    const part = cursor.identifier();
+    if (part === undefined || parts.push(part) > 3 || !cursor.skip()) return undefined;
+    if (!cursor.at('.')) break;
+    cursor.pos++;
+    if (!cursor.skip()) return undefined;
+  }
+  const count = parts.length;
+  const schema = count >= 2 ? parts[count - 2] : defaults?.schema?.toLowerCase();
+  const catalog = count === 3 ? parts[0] : defaults?.catalog?.toLowerCase();
+  if (parts[count - 1] !== 'kill_query' || schema !== 'runtime' || catalog !== 'system') return undefined;
+
+  if (!cursor.at('(')) return undefined;
+  cursor.pos++;
+  let queryId: string | undefined;
+  for (let index = 0; ; index++) {
+    if (!cursor.skip()) return undefined;
+    const argumentStart = cursor.pos;
+    let name = cursor.identifier();
+    if (name !== undefined && cursor.skip() && cursor.at('=>')) cursor.pos += 2;
+    else name = undefined;
+    if (name === undefined) cursor.pos = argumentStart;
+    if (!cursor.skip()) return undefined;
+
+    const valueStart = cursor.pos;
+    let value = cursor.stringLiteral();
+    if (value !== undefined && (!cursor.skip() || !(cursor.at(',') || cursor.at(')')))) value = undefined;
+    if (value === undefined) {
+      // Not a plain literal (e.g. `'a' || 'b'`): skip the whole expression.
+      cursor.pos = valueStart;
+      if (!cursor.expression()) return undefined;
+    }
+    if (name === undefined ? index === 0 : name === 'query_id') {
+      if (value === undefined) return undefined;
+      queryId = value;
+    }
+    if (cursor.at(')')) break;
+    cursor.pos++; // the `,`
+  }
+  cursor.pos++;
+  if (!cursor.skip()) return undefined;
+  if (cursor.at(';')) {
+    cursor.pos++;
+    if (!cursor.skip()) return undefined;
+  }
+  if (cursor.pos !== sql.length || queryId === undefined) return undefined;
+  return isTrinoId(queryId) ? queryId : undefined;
+}

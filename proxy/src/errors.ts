@@ -1,0 +1,144 @@
+// Every error the proxy can answer with, in one place: each names its HTTP status and a
+// Trino-style error name. Handlers throw these; `respond.ts` turns them into responses.
+
+export abstract class GatewayError extends Error {
+  abstract readonly status: number;
+  abstract readonly errorName: string;
+}
+
+/** The request target is not origin-form, or has dot segments or bad percent-encoding. */
+export class InvalidRequestTargetError extends GatewayError {
+  readonly status = 400;
+  readonly errorName = 'INVALID_REQUEST_TARGET';
+}
+
+/** A statement body over the gateway's limit (the SQL is read whole to route and resend it). */
+export class PayloadTooLargeError extends GatewayError {
+  readonly status = 413;
+  readonly errorName = 'STATEMENT_TOO_LARGE';
+  constructor(limit: number) {
+    super(`The statement is larger than ${limit} bytes`);
+  }
+}
+
+/** The path is not one the gateway proxies. */
+export class PathNotProxiedError extends GatewayError {
+  readonly status = 404;
+  readonly errorName = 'NOT_FOUND';
+  constructor(path: string) {
+    super(`Path ${path} is not served by this gateway`);
+  }
+}
+
+/** A query id no registered cluster owns. */
+export class UnknownQueryError extends GatewayError {
+  readonly status = 404;
+  readonly errorName = 'QUERY_NOT_FOUND';
+  constructor(queryId: string, detail = 'no registered cluster knows it') {
+    super(`Query ${queryId} not found: ${detail}`);
+  }
+}
+
+/** No routing group can take the request (none named, no default). */
+export class NoRoutingGroupError extends GatewayError {
+  readonly status = 503;
+  readonly errorName = 'NO_ROUTING_GROUP';
+}
+
+/** The chosen group (and its fallback) has no Healthy, enabled member with weight > 0. */
+export class NoHealthyClusterError extends GatewayError {
+  readonly status = 503;
+  readonly errorName = 'NO_HEALTHY_CLUSTER';
+  constructor(
+    readonly group: string,
+    readonly reason: string,
+  ) {
+    super(`No cluster available in routing group "${group}": ${reason}`);
+  }
+}
+
+/** Connecting to the cluster failed, or it broke the connection before answering. */
+export class UpstreamUnreachableError extends GatewayError {
+  readonly status = 502;
+  readonly errorName = 'UPSTREAM_UNREACHABLE';
+  constructor(
+    readonly cluster: string,
+    detail: string,
+    readonly beforeSend = false,
+  ) {
+    super(`Trino cluster "${cluster}" is unreachable: ${detail}`);
+  }
+}
+
+/** The cluster answered something the gateway cannot relay (e.g. an oversized statement response). */
+export class UpstreamInvalidResponseError extends GatewayError {
+  readonly status = 502;
+  readonly errorName = 'UPSTREAM_INVALID_RESPONSE';
+  constructor(cluster: string, detail: string) {
+    super(`Trino cluster "${cluster}" sent an invalid response: ${detail}`);
+  }
+}
+
+/** The cluster did not answer within routing.requestTimeout. */
+export class UpstreamTimeoutError extends GatewayError {
+  readonly status = 504;
+  readonly errorName = 'UPSTREAM_TIMEOUT';
+  constructor(cluster: string, timeoutMs: number) {
+    super(`Trino cluster "${cluster}" did not answer within ${timeoutMs} ms`);
+  }
+}
+
+/** The gateway is shutting down and takes no new requests. */
+export class ShuttingDownError extends GatewayError {
+  readonly status = 503;
+  readonly errorName = 'GATEWAY_SHUTTING_DOWN';
+  constructor() {
+    super('The gateway is shutting down; retry');
+  }
+}
+
+/** Anything unexpected: reported without internals. */
+export class InternalGatewayError extends GatewayError {
+  readonly status = 500;
+  readonly errorName = 'GATEWAY_INTERNAL_ERROR';
+  constructor() {
+    super('The gateway failed to handle the request; see the gateway log');
+  }
+}
+
+const CONNECT_FAILURES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+const TIMEOUTS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+/** True when the error happened while connecting, i.e. the cluster cannot have seen the request. */
+export function isConnectFailure(error: unknown): boolean {
+  return CONNECT_FAILURES.has(errorCode(error));
+}
+
+export function isTimeout(error: unknown): boolean {
+  return TIMEOUTS.has(errorCode(error));
+}
+
+function errorCode(error: unknown): string {
+  if (typeof error !== 'object' || error === null) return '';
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string') return code;
+  const cause = (error as { cause?: unknown }).cause;
+  return cause === undefined || cause === error ? '' : errorCode(cause);
+}
+
+/** Turns an undici/socket error from forwarding into the catalogue's error. */
+export function upstreamError(cluster: string, error: unknown, timeoutMs: number): GatewayError {
+  if (error instanceof GatewayError) return error;
+  if (isTimeout(error)) return new UpstreamTimeoutError(cluster, timeoutMs);
+  const code = errorCode(error);
+  const detail = code || (error instanceof Error ? error.message : String(error));
+  return new UpstreamUnreachableError(cluster, detail, isConnectFailure(error));
+}
