@@ -200,7 +200,11 @@ function sharedState(
   const inner = new RedisStickyStore(redis, (key) =>
     key.startsWith('oauth:') ? keys.oauth(key.slice(6)) : keys.query(key.slice(6)),
   );
-  const store = new CachedStickyStore(inner, { maxEntries: 10_000, maxAgeMs: config.routing.queryIdTtl });
+  const store = new CachedStickyStore(inner, {
+    maxEntries: 10_000,
+    maxAgeMs: config.routing.queryIdTtl,
+    onLookup: (outcome) => metrics.cache(outcome),
+  });
   const counter = new RedisRoutedCounter(redis, keys, { clusters, refreshMs: 250 });
   return {
     store,

@@ -1,4 +1,5 @@
-import { classifyPath, compilePathRules, extractKillQueryId, extractQueryId, isStatementSubmit } from './classify.js';
+import { classifyPath, compilePathRules, extractQueryId, isStatementSubmit } from './classify.js';
+import { extractKillQueryId } from './kill-query.js';
 
 const ID = '20200416_160256_03078_6b4yt';
 

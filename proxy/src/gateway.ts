@@ -7,7 +7,6 @@ import { readBody } from './body.js';
 import {
   classifyPath,
   compilePathRules,
-  extractKillQueryId,
   extractQueryId,
   isStatementSubmit,
   type PathRules,
@@ -24,6 +23,7 @@ import {
 import type { ResponseHeaders, ResponseHook } from './forwarder.js';
 import type { Forwarders } from './forwarders.js';
 import { appendSetCookie, upstreamRequestHeaders } from './headers.js';
+import { extractKillQueryId } from './kill-query.js';
 import type { MetricKind, ProxyMetrics } from './metrics.js';
 import { oauthIdFromPath, oauthIdsFromChallenge } from './oauth-ids.js';
 import type { QueryOwners } from './query-owners.js';
@@ -109,7 +109,7 @@ export class Gateway {
       forwardedHeaders: this.options.config.routing.forwardedHeaders,
       dropAcceptEncoding: false,
     });
-    const hook = this.#responseHook(req, destination, deleteCookie);
+    const hook = this.#responseHook(req, destination, deleteCookie, kind, performance.now());
     try {
       await this.options.forwarders.get(destination.cluster).stream(req, res, target.target, headers, hook);
     } catch (error) {
@@ -159,12 +159,18 @@ export class Gateway {
   }
 
   /** Adds gateway cookies and pins OAuth2 ids named in a 401 challenge before the client sees it. */
-  #responseHook(req: IncomingMessage, destination: Destination, deleteCookie: boolean): ResponseHook | undefined {
+  #responseHook(
+    req: IncomingMessage,
+    destination: Destination,
+    deleteCookie: boolean,
+    kind: RequestKind,
+    sentAt: number,
+  ): ResponseHook {
     const { setCookie } = destination;
-    const cookies = this.options.cookies;
-    const owners = this.options.owners;
+    const { cookies, owners, metrics } = this.options;
     const cluster = destination.cluster.name;
     return (statusCode: number, headers: ResponseHeaders) => {
+      metrics.upstream(kind, (performance.now() - sentAt) / 1000);
       if (setCookie !== undefined) appendSetCookie(headers, setCookie);
       if (deleteCookie && cookies !== undefined) {
         appendSetCookie(headers, cookies.deletion(req.headers['x-forwarded-proto'] === 'https'));
@@ -189,7 +195,10 @@ export class Gateway {
       forwardedHeaders: this.options.config.routing.forwardedHeaders,
       dropAcceptEncoding: true,
     });
-    const killed = extractKillQueryId(body.toString('utf8'));
+    const killed = extractKillQueryId(body.toString('utf8'), {
+      catalog: firstHeader(req.headers['x-trino-catalog']),
+      schema: firstHeader(req.headers['x-trino-schema']),
+    });
     const group = killed === undefined ? this.options.router.chooseGroup(registry, req, path, query) : undefined;
     const tried = new Set<string>();
     for (;;) {
@@ -198,8 +207,10 @@ export class Gateway {
           ? await this.#owner(killed as string, registry, req)
           : this.options.router.chooseCluster(registry, group, tried);
       let result: Awaited<ReturnType<ReturnType<Forwarders['get']>['submit']>>;
+      const sentAt = performance.now();
       try {
         result = await this.options.forwarders.get(cluster).submit(target.target, headers, body);
+        this.options.metrics.upstream('submit', (performance.now() - sentAt) / 1000);
       } catch (error) {
         this.#noteFailure(cluster, error);
         if (group !== undefined && error instanceof UpstreamUnreachableError && error.beforeSend) {
@@ -249,6 +260,10 @@ function queryIdOf(body: Buffer): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+function firstHeader(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
 }
 
 function startsWithAny(path: string, prefixes: readonly string[]): boolean {

@@ -31,8 +31,10 @@ type HistogramChild = ReturnType<Histogram['labels']>;
 export class ProxyMetrics {
   readonly registry = new PromRegistry();
   readonly #requests: Record<string, CounterChild[]> = {};
+  readonly #duration: Record<string, HistogramChild> = {};
   readonly #upstream: Record<string, HistogramChild> = {};
   readonly #lookups: Counter;
+  readonly #cache: Counter;
   readonly #routed: Counter;
   readonly #phase: Gauge;
   readonly #running: Gauge;
@@ -51,17 +53,31 @@ export class ProxyMetrics {
       labelNames: ['kind', 'status_class'],
       registers: [this.registry],
     });
-    const upstream = new Histogram({
+    const duration = new Histogram({
       name: 'junction_request_duration_seconds',
       help: "Time from a request's arrival until its answer was handed to the client socket (includes the cluster)",
       labelNames: ['kind'],
       buckets: LATENCY_BUCKETS,
       registers: [this.registry],
     });
+    const upstream = new Histogram({
+      name: 'junction_upstream_duration_seconds',
+      help: 'Time from sending a request to a cluster until its response headers arrived',
+      labelNames: ['kind'],
+      buckets: LATENCY_BUCKETS,
+      registers: [this.registry],
+    });
     for (const kind of KINDS) {
       this.#requests[kind] = STATUS_CLASSES.map((statusClass) => requests.labels(kind, statusClass));
+      this.#duration[kind] = duration.labels(kind);
       this.#upstream[kind] = upstream.labels(kind);
     }
+    this.#cache = new Counter({
+      name: 'junction_sticky_cache_total',
+      help: "Sticky-store reads: local (this replica's cache), remote (shared store hit), miss",
+      labelNames: ['outcome'],
+      registers: [this.registry],
+    });
     this.#lookups = new Counter({
       name: 'junction_sticky_lookups_total',
       help: 'Query-id owner lookups: stored (cache or shared store hit), discovered (asked the clusters), unknown, store-error',
@@ -98,7 +114,16 @@ export class ProxyMetrics {
   request(kind: MetricKind, status: number, seconds: number): void {
     const index = Math.min(Math.max(Math.floor(status / 100) - 1, 0), 4);
     this.#requests[kind]?.[index]?.inc();
+    this.#duration[kind]?.observe(seconds);
+  }
+
+  /** Time until a cluster's response headers arrived. */
+  upstream(kind: MetricKind, seconds: number): void {
     this.#upstream[kind]?.observe(seconds);
+  }
+
+  cache(outcome: 'local' | 'remote' | 'miss'): void {
+    this.#cache.inc({ outcome });
   }
 
   lookup(outcome: LookupOutcome): void {

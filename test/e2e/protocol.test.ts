@@ -133,6 +133,27 @@ describe('a query through the proxy', () => {
   });
 });
 
+describe('kill_query', () => {
+  it('sends CALL system.runtime.kill_query to the cluster owning the query, not where new queries go', async () => {
+    const victim = await submit(proxy.url, 'SELECT 1 -- sim:pages=50 sim:pageDelayMs=20', {
+      'x-trino-routing-group': 'slow',
+    });
+    expect(green.queryIds()).toContain(victim.body.id);
+    const kill = await submit(
+      proxy.url,
+      `CALL system.runtime.kill_query(query_id => '${victim.body.id}', message => 'stop')`,
+    );
+    expect(kill.status).toBe(200);
+    expect(green.queryIds()).toContain(kill.body.id);
+    // Unqualified, with the session catalog and schema, as Trino resolves it.
+    const short = await submit(proxy.url, `CALL kill_query('${victim.body.id}')`, {
+      'x-trino-catalog': 'system',
+      'x-trino-schema': 'runtime',
+    });
+    expect(green.queryIds()).toContain(short.body.id);
+  });
+});
+
 describe('errors are clear JSON, never HTML', () => {
   const json = async (response: Awaited<ReturnType<typeof request>>) => {
     expect(response.headers['content-type']).toMatch(/application\/json/);

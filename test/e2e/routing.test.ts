@@ -93,6 +93,17 @@ describe('group choice', () => {
     expect(await submitTo({ 'x-trino-routing-group': 'no-such-group' })).toBe('blue');
   });
 
+  it('ignores X-Trino-Routing-Group when honorRoutingGroupHeader is false', async () => {
+    const strict = await startInProcess(workspace.config({ routing: { honorRoutingGroupHeader: false } }));
+    try {
+      await strict.health.firstRound;
+      const answer = await submit(strict.url, 'SELECT 1', { 'x-trino-routing-group': 'bi' });
+      expect(ownerOf(answer.body.id)).toBe('blue');
+    } finally {
+      await strict.close();
+    }
+  });
+
   it.each([
     ['source', { 'x-trino-source': 'airflow' }, 'green'],
     ['clientTags', { 'x-trino-client-tags': 'adhoc, etl' }, 'green'],
