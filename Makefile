@@ -7,11 +7,11 @@ SHELL := /bin/bash
 help:
 	@echo "make demo       run Junction on the embedded default with two simulated Trino clusters"
 	@echo "make test       install test dependencies, build, lint, typecheck and run every test"
-	@echo "make build      compile shared/, proxy/ and the test fixtures"
+	@echo "make build      compile shared/, proxy/, operator/ and the test fixtures"
 	@echo "make lint       biome lint + format check"
 	@echo "make typecheck  tsc --noEmit over the whole repository"
 
-node_modules/.install-stamp: package.json package-lock.json shared/package.json proxy/package.json
+node_modules/.install-stamp: package.json package-lock.json shared/package.json proxy/package.json operator/package.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
@@ -41,4 +41,4 @@ test: deps build lint typecheck
 	npm test -- --ci
 
 clean:
-	rm -rf node_modules shared/dist proxy/dist test/dist
+	rm -rf node_modules shared/dist proxy/dist operator/dist test/dist

@@ -13,7 +13,7 @@ export default {
     '^@junction/shared$': '<rootDir>/shared/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
-  roots: ['<rootDir>/shared/src', '<rootDir>/proxy/src', '<rootDir>/test'],
+  roots: ['<rootDir>/shared/src', '<rootDir>/proxy/src', '<rootDir>/operator/src', '<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   testTimeout: 30000,
   reporters: ['default', '<rootDir>/test/summary-reporter.js'],

@@ -7,6 +7,7 @@ export * from './logging.js';
 export * from './model.js';
 export * from './prober.js';
 export * from './registry.js';
+export * from './registry-store.js';
 export * from './resources.js';
 export * from './rules.js';
 export * from './schemas.js';

@@ -189,6 +189,12 @@ const regex = z.string().refine((value) => {
   }
 }, 'must be a valid regular expression');
 
+export const RedisConfig = z.strictObject({
+  url: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'),
+  keyPrefix: z.string().default('junction:'),
+  commandTimeout: duration.default(500),
+});
+
 const absolutePath = z.string().regex(/^\//, 'must be an absolute path starting with "/"');
 
 export const GatewayConfig = z.strictObject({
@@ -198,13 +204,7 @@ export const GatewayConfig = z.strictObject({
     })
     .default({ host: '0.0.0.0', port: 8080, drainTimeout: 30_000 }),
   admin: listen(8081).default({ host: '0.0.0.0', port: 8081 }),
-  redis: z
-    .strictObject({
-      url: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'),
-      keyPrefix: z.string().default('junction:'),
-      commandTimeout: duration.default(500),
-    })
-    .optional(),
+  redis: RedisConfig.optional(),
   resources: z.strictObject({ files: z.array(z.string().min(1)).min(1) }).optional(),
   routing: z
     .strictObject({
@@ -256,3 +256,42 @@ export const GatewayConfig = z.strictObject({
 export type GatewayConfig = z.infer<typeof GatewayConfig>;
 /** The config as written in YAML, before defaults. */
 export type GatewayConfigInput = z.input<typeof GatewayConfig>;
+
+// ---------------------------------------------------------------- Operator configuration
+
+export const OperatorConfig = z.strictObject({
+  kubernetes: z.strictObject({
+    kubeconfig: z.string().optional().describe('Path to a kubeconfig; absent → in-cluster service account.'),
+    namespace: z.string().min(1).describe('Namespace whose TrinoClusters and RoutingGroups are watched.'),
+  }),
+  redis: RedisConfig,
+  leaderElection: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      leaseName: z.string().min(1).default('junction-operator'),
+      identity: z.string().min(1).optional().describe('Defaults to hostname + pid.'),
+      leaseDurationSeconds: z.number().int().min(1).default(15),
+      renewDeadlineSeconds: z.number().int().min(1).default(10),
+      retryPeriodSeconds: z.number().int().min(1).default(2),
+    })
+    .refine((l) => l.renewDeadlineSeconds < l.leaseDurationSeconds, {
+      message: 'must be less than leaseDurationSeconds',
+      path: ['renewDeadlineSeconds'],
+    })
+    .default({
+      enabled: true,
+      leaseName: 'junction-operator',
+      leaseDurationSeconds: 15,
+      renewDeadlineSeconds: 10,
+      retryPeriodSeconds: 2,
+    }),
+  probe: z.strictObject({ concurrency: z.number().int().min(1).default(16) }).default({ concurrency: 16 }),
+  admin: listen(8082).default({ host: '0.0.0.0', port: 8082 }),
+  logging: z
+    .strictObject({ level: z.enum(['error', 'warn', 'info', 'debug']).default('info') })
+    .default({ level: 'info' }),
+});
+
+export type RedisConfig = z.infer<typeof RedisConfig>;
+export type OperatorConfig = z.infer<typeof OperatorConfig>;
+export type OperatorConfigInput = z.input<typeof OperatorConfig>;
