@@ -1,15 +1,5 @@
+import { seededRandom as mulberry32 } from '../../../test/harness/seeded-random.js';
 import { createChooser } from './index.js';
-
-/** A small seeded generator, so distribution tests are deterministic. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const member = (name: string, weight: number, load = 0) => ({ name, weight, load });
 
