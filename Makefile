@@ -19,6 +19,7 @@ install: node_modules/.install-stamp
 
 deps:
 	bash scripts/ensure-test-deps.sh
+	bash scripts/trino/ensure-trino.sh
 
 build: install
 	npm run build
