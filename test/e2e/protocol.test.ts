@@ -3,10 +3,10 @@
 // answer. Real sockets throughout: simulated coordinators and an in-process proxy.
 import { createHash } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
-import { createServer } from 'node:net';
 import { request } from 'undici';
 import type { RunningProxy } from '../../proxy/src/app.js';
 import { expectedSegmentBytes, SimTrino } from '../fixtures/sim-trino.js';
+import { freePort } from '../harness/ports.js';
 import { clusterResource, eventually, groupResource, startInProcess, Workspace } from '../harness/proxy.js';
 import { runQuery, submit } from '../harness/trino-http.js';
 
@@ -36,14 +36,6 @@ function raw(method: string, target: string, headers: Record<string, string> = {
     req.on('error', reject);
     req.end();
   });
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 beforeAll(async () => {

@@ -9,9 +9,9 @@ import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
+import { freePorts } from './ports.js';
 
 export interface ControlPlane {
   /** Path of a kubeconfig file (admin user, namespace preselected when one was given). */
@@ -380,27 +380,6 @@ async function waitFor(what: string, timeoutMs: number, proc: Proc, check: () =>
     }
     await new Promise((done) => setTimeout(done, 250));
   }
-}
-
-async function freePorts(count: number): Promise<number[]> {
-  // Hold all listeners open together so the ports differ from each other.
-  const servers = await Promise.all(
-    Array.from(
-      { length: count },
-      () =>
-        new Promise<ReturnType<typeof createServer>>((done, reject) => {
-          const server = createServer();
-          server.once('error', reject);
-          server.listen(0, '127.0.0.1', () => done(server));
-        }),
-    ),
-  );
-  const ports = servers.map((server) => {
-    const address = server.address();
-    return typeof address === 'object' && address !== null ? address.port : 0;
-  });
-  await Promise.all(servers.map((server) => new Promise((done) => server.close(done))));
-  return ports;
 }
 
 interface HttpResult {

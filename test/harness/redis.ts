@@ -2,9 +2,10 @@
 // so tests never depend on (or disturb) a Redis the machine may already run on 6379.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './ports.js';
 
 export interface RedisServer {
   url: string;
@@ -50,18 +51,6 @@ export async function startRedis(options: { port?: number } = {}): Promise<Redis
   }
   await rm(dir, { recursive: true, force: true });
   throw lastError;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function spawnRedis(port: number, dir: string): Promise<ChildProcess> {

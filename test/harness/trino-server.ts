@@ -6,10 +6,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { request } from 'undici';
+import { freePort } from './ports.js';
 
 export interface TrinoServer {
   name: string;
@@ -327,18 +327,6 @@ async function terminate(child: ChildProcess): Promise<void> {
   }
   // Anything left in the group (the launcher may have forked the JVM) goes too.
   killGroup(child, 'SIGKILL');
-}
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => done(port));
-    });
-  });
 }
 
 function progress(name: string, message: string): void {
