@@ -1,16 +1,17 @@
 // Wires the proxy together from a validated config: registry source, shared or in-memory state,
-// health monitor, router, gateway and admin listeners. Used by main.ts and by in-process tests.
+// router, gateway and admin listeners. Used by main.ts and by in-process tests.
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   ConfigError,
   createLogger,
+  createRedisClient,
   type GatewayConfig,
-  HealthMonitor,
   type Logger,
   type Registry,
   redactUrl,
+  redisKeys,
 } from '@junction/shared';
 import type { Redis } from 'ioredis';
 import { createAdminServer } from './admin.js';
@@ -20,8 +21,7 @@ import { Gateway } from './gateway.js';
 import { MemoryRoutedCounter, RedisRoutedCounter, type RoutedCounter } from './load/routed-counter.js';
 import { ProxyMetrics } from './metrics.js';
 import { QueryOwners } from './query-owners.js';
-import { createRedisClient, redisKeys } from './redis-client.js';
-import { FileRegistrySource } from './registry-source.js';
+import { type ProxyHealth, registryMode } from './registry-mode.js';
 import { Router } from './router.js';
 import { CachedStickyStore } from './sticky/cached.js';
 import { MemoryStickyStore } from './sticky/memory.js';
@@ -32,50 +32,24 @@ export interface RunningProxy {
   readonly url: string;
   readonly adminUrl: string;
   registry(): Registry;
-  readonly health: HealthMonitor;
-  readonly source: FileRegistrySource;
+  readonly health: ProxyHealth;
   /** Stops accepting, lets in-flight requests finish up to server.drainTimeout, releases everything. */
   close(): Promise<void>;
 }
 
 export async function startProxy(config: GatewayConfig, logger?: Logger): Promise<RunningProxy> {
   const log = logger ?? createLogger(config.logging.level, 'proxy');
-  if (config.resources === undefined) {
+  if (config.resources === undefined && config.redis === undefined) {
     throw new ConfigError(
-      config.redis === undefined
-        ? 'resources.files: required in standalone mode (no redis): list the TrinoCluster/RoutingGroup manifest files'
-        : 'resources.files: required for now — reading the registry from Redis arrives with the operator',
+      'resources.files: required in standalone mode (no redis): list the TrinoCluster/RoutingGroup manifest files',
     );
   }
   const metrics = new ProxyMetrics();
-  const source = new FileRegistrySource({
-    files: config.resources.files,
-    defaultRoutingGroup: config.routing.defaultRoutingGroup,
-    logger: log,
-    onRejected: () => metrics.reloadError(),
-  }).watch();
+  const redis = config.redis === undefined ? undefined : connectRedis(config.redis, metrics, log);
+  const mode = await registryMode(config, redis, metrics, log);
+  const { source, health } = mode;
 
-  const health = new HealthMonitor({
-    onChange: (name, state, previous) => {
-      const cluster = source.current().clusters.get(name);
-      metrics.clusterHealth(name, state, cluster?.enabled ?? true);
-      if (state.phase === previous.phase) return;
-      const level = state.phase === 'Unhealthy' ? 'warn' : 'info';
-      log.log(level, 'cluster phase changed', {
-        cluster: name,
-        from: previous.phase,
-        to: state.phase,
-        message: state.message,
-      });
-    },
-  });
-  health.update(source.current());
-  let probed = false;
-  void health.firstRound.then(() => {
-    probed = true;
-  });
-
-  const shared = sharedState(config, log, metrics, () => [...source.current().clusters.keys()]);
+  const shared = sharedState(config, redis, metrics, () => [...source.current().clusters.keys()]);
   const owners = new QueryOwners({
     store: shared.store,
     queryIdTtlMs: config.routing.queryIdTtl,
@@ -117,7 +91,6 @@ export async function startProxy(config: GatewayConfig, logger?: Logger): Promis
   });
   metrics.registryChanged(source.current());
   source.onChange((registry) => {
-    health.update(registry);
     forwarders.sync(registry);
     metrics.registryChanged(registry);
   });
@@ -131,8 +104,8 @@ export async function startProxy(config: GatewayConfig, logger?: Logger): Promis
     notReadyReasons: () => {
       const reasons: string[] = [];
       if (draining) reasons.push('shutting down');
-      if (!probed) reasons.push('first health-probe round not finished');
-      if (shared.redis !== undefined && shared.redis.status !== 'ready') reasons.push(`redis ${shared.redis.status}`);
+      reasons.push(...mode.notReady());
+      if (redis !== undefined && redis.status !== 'ready') reasons.push(`redis ${redis.status}`);
       return reasons;
     },
   });
@@ -151,7 +124,6 @@ export async function startProxy(config: GatewayConfig, logger?: Logger): Promis
     adminUrl,
     registry: () => source.current(),
     health,
-    source,
     async close() {
       draining = true;
       gateway.drain();
@@ -163,39 +135,43 @@ export async function startProxy(config: GatewayConfig, logger?: Logger): Promis
       clearTimeout(deadline);
       admin.close();
       admin.closeAllConnections();
-      source.close();
-      health.stop();
+      await mode.close();
       await forwarders.close();
       await shared.close();
+      redis?.disconnect();
       log.info('junction proxy stopped');
     },
   };
 }
 
+function connectRedis(config: NonNullable<GatewayConfig['redis']>, metrics: ProxyMetrics, log: Logger): Redis {
+  const redis = createRedisClient(config, { name: 'junction-proxy' });
+  metrics.redisUp(false);
+  redis.on('ready', () => metrics.redisUp(true));
+  redis.on('close', () => metrics.redisUp(false));
+  redis.on('error', (error: Error) => log.warn('redis error', { error: error.message }));
+  return redis;
+}
+
+/** Query-id mappings and routed-query counters: in memory, or shared by every replica in Redis. */
 function sharedState(
   config: GatewayConfig,
-  log: Logger,
+  redis: Redis | undefined,
   metrics: ProxyMetrics,
   clusters: () => readonly string[],
-): { store: StickyStore; counter: RoutedCounter; redis: Redis | undefined; close(): Promise<void> } {
-  if (config.redis === undefined) {
+): { store: StickyStore; counter: RoutedCounter; close(): Promise<void> } {
+  if (redis === undefined || config.redis === undefined) {
     const store = new MemoryStickyStore();
     const counter = new MemoryRoutedCounter();
     return {
       store,
       counter,
-      redis: undefined,
       close: async () => {
         await store.close();
         await counter.close();
       },
     };
   }
-  const redis = createRedisClient(config.redis, { name: 'junction-proxy' });
-  metrics.redisUp(false);
-  redis.on('ready', () => metrics.redisUp(true));
-  redis.on('close', () => metrics.redisUp(false));
-  redis.on('error', (error: Error) => log.warn('redis error', { error: error.message }));
   const keys = redisKeys(config.redis.keyPrefix);
   const inner = new RedisStickyStore(redis, (key) =>
     key.startsWith('oauth:') ? keys.oauth(key.slice(6)) : keys.query(key.slice(6)),
@@ -209,11 +185,9 @@ function sharedState(
   return {
     store,
     counter,
-    redis,
     close: async () => {
       await store.close();
       await counter.close();
-      redis.disconnect();
     },
   };
 }

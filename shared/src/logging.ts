@@ -21,14 +21,3 @@ export function createLogger(level: string, component: string): Logger {
 export function silentLogger(): Logger {
   return winston.createLogger({ silent: true, transports: [new winston.transports.Console()] });
 }
-
-/** Removes credentials from a URL before it is logged (redis://user:secret@host → redis://user:***@host). */
-export function redactUrl(value: string): string {
-  try {
-    const url = new URL(value);
-    if (url.password) url.password = '***';
-    return url.toString();
-  } catch {
-    return value.replace(/\/\/[^@/]*@/, '//***@');
-  }
-}

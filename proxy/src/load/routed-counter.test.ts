@@ -1,7 +1,7 @@
 // RedisRoutedCounter against a real redis-server: two instances stand for two proxy replicas.
+import { closeRedisClient, createRedisClient, redisKeys } from '@junction/shared';
 import type { Redis } from 'ioredis';
 import { type RedisServer, startRedis } from '../../../test/harness/redis.js';
-import { closeRedisClient, createRedisClient, redisKeys } from '../redis-client.js';
 import { MemoryRoutedCounter, RedisRoutedCounter } from './routed-counter.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,7 +1,7 @@
 // Counts queries routed to each cluster, across replicas, so LeastLoaded can add the queries sent since
 // the last probe to the probe's running+queued counts without a Redis round trip per routing decision.
+import type { RedisKeys } from '@junction/shared';
 import type { Redis } from 'ioredis';
-import type { RedisKeys } from '../redis-client.js';
 
 /**
  * A caller remembers `total(cluster)` when a probe result arrives (the baseline); the load since that

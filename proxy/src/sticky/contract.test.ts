@@ -1,9 +1,9 @@
 // One StickyStore contract (store.ts), run against every implementation: in memory, Redis, and the
 // local cache over Redis. Redis cases use a real redis-server started by the test harness.
 import { inspect } from 'node:util';
+import { closeRedisClient, createRedisClient, redisKeys } from '@junction/shared';
 import type { Redis } from 'ioredis';
 import { type RedisServer, startRedis } from '../../../test/harness/redis.js';
-import { closeRedisClient, createRedisClient, redisKeys } from '../redis-client.js';
 import { CachedStickyStore } from './cached.js';
 import { MemoryStickyStore } from './memory.js';
 import { RedisStickyStore } from './redis.js';

@@ -1,5 +1,5 @@
-// The one place that decides how Junction talks to Redis: request-path commands must fail fast while
-// Redis is down (callers fall back to local state) and the client must heal by itself when it returns.
+// The one place that decides how Junction (proxy and operator) talks to Redis: commands must fail fast
+// while Redis is down (callers fall back to local state) and the client must heal by itself when it returns.
 import { Redis, type RedisOptions } from 'ioredis';
 
 export interface RedisClientConfig {
@@ -15,6 +15,13 @@ export interface RedisClientOptions {
   /** A Pub/Sub connection: waits for Redis instead of failing fast, so its SUBSCRIBE survives outages. */
   subscriber?: boolean;
 }
+
+/**
+ * How long ioredis waits for a closing Pub/Sub socket before destroying it. A subscriber has no replies
+ * worth waiting for, and ioredis arms this timer even for a socket that is already gone (closing while
+ * reconnecting), where the 2 s default would keep the process alive for nothing.
+ */
+export const SUBSCRIBER_DISCONNECT_TIMEOUT_MS = 200;
 
 /**
  * Creates an ioredis client from the gateway's `redis` config. `keyPrefix` is NOT applied by the
@@ -43,6 +50,7 @@ export function createRedisClient(config: RedisClientConfig, options: RedisClien
     maxRetriesPerRequest: subscriber ? null : 1,
     commandTimeout: subscriber ? undefined : config.commandTimeout,
     socketTimeout: subscriber ? undefined : Math.max(4 * config.commandTimeout, 2000),
+    ...(subscriber ? { disconnectTimeout: SUBSCRIBER_DISCONNECT_TIMEOUT_MS } : {}),
   };
   const client = new Redis(settings);
   client.on('error', () => {});
@@ -108,7 +116,10 @@ export function connectionOptions(url: string): RedisOptions {
   return result;
 }
 
-/** The URL with its credentials hidden (all of them when no "user:" part shows which is the password). */
+/**
+ * The URL with its credentials hidden (all of them when no "user:" part shows which is the password),
+ * for logs and error messages. Works on the raw text, so a URL that does not parse is just as safe.
+ */
 export function redactUrl(url: string): string {
   // Works on unparseable input too, so the message for a broken URL is safe as well.
   const match = /^([a-z][a-z0-9+.-]*:\/\/)(.*)@/i.exec(url);
@@ -126,12 +137,33 @@ export interface RedisKeys {
   oauth(tokenId: string): string;
   /** Queries routed to a cluster, counted across replicas. All share one hash tag so one MGET reads them. */
   routed(cluster: string): string;
+  /**
+   * What the operator leader publishes. One hash tag, so the publish script (which touches several of
+   * them) runs in Redis Cluster and readers find them on one node.
+   */
+  readonly registry: {
+    /** The snapshot JSON: { generation, publishedAt, clusters, groups }. */
+    readonly snapshot: string;
+    /** The counter every publish INCRs, across leaders. */
+    readonly generation: string;
+    /** Hash: field = cluster name, value = JSON ClusterHealth. */
+    readonly health: string;
+    /** PUBLISH channel; the message is the new generation. */
+    readonly changed: string;
+  };
 }
 
 export function redisKeys(prefix: string): RedisKeys {
+  const registry = `${prefix}{registry}`;
   return {
     query: (queryId) => `${prefix}q:${queryId}`,
     oauth: (tokenId) => `${prefix}o:${tokenId}`,
     routed: (cluster) => `${prefix}{load}:routed:${cluster}`,
+    registry: Object.freeze({
+      snapshot: `${registry}:snapshot`,
+      generation: `${registry}:generation`,
+      health: `${registry}:health`,
+      changed: `${registry}:changed`,
+    }),
   };
 }
