@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { loadGatewayConfig, parseGatewayConfig } from './config.js';
+import { loadGatewayConfig, loadOperatorConfig, parseGatewayConfig, parseOperatorConfig } from './config.js';
 import { ConfigError } from './errors.js';
 
 function problems(text: string, env: NodeJS.ProcessEnv = {}): string[] {
@@ -118,5 +118,73 @@ describe('loadGatewayConfig', () => {
   it('reports a file it cannot read', () => {
     const file = path.join(directory, 'missing.yaml');
     expect(() => loadGatewayConfig(file, {})).toThrow(new RegExp(`^Cannot read configuration file ${file}: ENOENT`));
+  });
+});
+
+describe('parseOperatorConfig', () => {
+  const minimal = 'kubernetes: { namespace: junction }\nredis: { url: "redis://127.0.0.1:6379/0" }\n';
+
+  function operatorProblems(text: string, env: NodeJS.ProcessEnv = {}): string[] {
+    try {
+      parseOperatorConfig(text, 'operator.yaml', env);
+    } catch (error) {
+      if (error instanceof ConfigError) return [...error.problems];
+      throw error;
+    }
+    throw new Error('expected a ConfigError');
+  }
+
+  it('fills the documented defaults', () => {
+    const config = parseOperatorConfig(minimal, 'operator.yaml', {});
+    expect(config.kubernetes).toEqual({ namespace: 'junction' });
+    expect(config.redis).toEqual({ url: 'redis://127.0.0.1:6379/0', keyPrefix: 'junction:', commandTimeout: 500 });
+    expect(config.leaderElection).toEqual({
+      enabled: true,
+      leaseName: 'junction-operator',
+      leaseDurationSeconds: 15,
+      renewDeadlineSeconds: 10,
+      retryPeriodSeconds: 2,
+    });
+    expect(config.probe).toEqual({ concurrency: 16 });
+    expect(config.admin).toEqual({ host: '0.0.0.0', port: 8082 });
+    expect(config.logging).toEqual({ level: 'info' });
+  });
+
+  it(`substitutes \${ENV:NAME}, e.g. the pod name as identity`, () => {
+    const config = parseOperatorConfig(`${minimal}leaderElection: { identity: \${ENV:POD_NAME} }\n`, 'operator.yaml', {
+      POD_NAME: 'junction-operator-7d9f',
+    });
+    expect(config.leaderElection.identity).toBe('junction-operator-7d9f');
+  });
+
+  it('names missing sections, unknown keys and inconsistent lease timing', () => {
+    expect(operatorProblems('')).toEqual(['operator.yaml: kubernetes: required', 'operator.yaml: redis: required']);
+    expect(operatorProblems(`${minimal}leaderElection: { renewDeadlineSeconds: 20, leaseSeconds: 1 }\n`)).toEqual([
+      'operator.yaml: leaderElection.leaseSeconds: unknown key',
+      'operator.yaml: leaderElection.renewDeadlineSeconds: must be less than leaseDurationSeconds',
+    ]);
+  });
+});
+
+describe('loadOperatorConfig', () => {
+  let directory: string;
+  beforeEach(() => {
+    directory = mkdtempSync(path.join(tmpdir(), 'junction-config-'));
+  });
+  afterEach(() => {
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  it("resolves a relative kubeconfig against the config file's directory", () => {
+    const file = path.join(directory, 'operator.yaml');
+    writeFileSync(file, 'kubernetes: { namespace: j, kubeconfig: kube/config }\nredis: { url: "redis://r:6379" }\n');
+    expect(loadOperatorConfig(file, {}).kubernetes.kubeconfig).toBe(path.join(directory, 'kube', 'config'));
+    writeFileSync(file, 'kubernetes: { namespace: j }\nredis: { url: "redis://r:6379" }\n');
+    expect(loadOperatorConfig(file, {}).kubernetes.kubeconfig).toBeUndefined();
+  });
+
+  it('reports a file it cannot read', () => {
+    const file = path.join(directory, 'missing.yaml');
+    expect(() => loadOperatorConfig(file, {})).toThrow(new RegExp(`^Cannot read configuration file ${file}: ENOENT`));
   });
 });

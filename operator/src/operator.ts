@@ -1,0 +1,187 @@
+// Wires the operator together: informers feed a Reconciler that exists only while this replica leads;
+// standbys keep their caches warm. close() stops leading first (releasing the Lease), then the rest.
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
+import {
+  closeRedisClient,
+  createLogger,
+  createRedisClient,
+  type HealthMonitorOptions,
+  type Logger,
+  type OperatorConfig,
+  RedisRegistryStore,
+  type RegistryStore,
+} from '@junction/shared';
+import type { Redis } from 'ioredis';
+import { createOperatorAdminServer } from './admin.js';
+import { Informer } from './informer.js';
+import { Kube, type KubeObject, type ResourceKind } from './kube.js';
+import { LeaderElector } from './leader.js';
+import { OperatorMetrics } from './metrics.js';
+import { Reconciler } from './reconcile.js';
+
+export interface OperatorOverrides {
+  readonly logger?: Logger;
+  /** A store to publish to instead of Redis from the config. */
+  readonly store?: RegistryStore;
+  readonly probe?: HealthMonitorOptions['probe'];
+  /** Informer relist interval (default 5 min). */
+  readonly relistIntervalMs?: number;
+}
+
+export interface RunningOperator {
+  readonly identity: string;
+  readonly adminUrl: string;
+  readonly metrics: OperatorMetrics;
+  isLeader(): boolean;
+  /** The running reconciler while leading (tests wait on it). */
+  reconciler(): Reconciler | undefined;
+  close(): Promise<void>;
+}
+
+export function defaultIdentity(): string {
+  return `${hostname()}-${process.pid}`;
+}
+
+export async function startOperator(
+  config: OperatorConfig,
+  overrides: OperatorOverrides = {},
+): Promise<RunningOperator> {
+  const logger = overrides.logger ?? createLogger(config.logging.level, 'operator');
+  const election = config.leaderElection;
+  const identity = election.identity ?? defaultIdentity();
+  const metrics = new OperatorMetrics();
+  const kube = new Kube({
+    kubeconfig: config.kubernetes.kubeconfig,
+    namespace: config.kubernetes.namespace,
+    instance: identity,
+  });
+  // Connected only once the admin port is ours, so a failed start leaves no connection behind.
+  let redis: Redis | undefined;
+  let store: RegistryStore | undefined = overrides.store;
+  const openStore = (): RegistryStore => {
+    if (store === undefined) {
+      redis = createRedisClient(config.redis, { name: 'junction-operator' });
+      store = new RedisRegistryStore(redis, config.redis.keyPrefix);
+    }
+    return store;
+  };
+
+  let reconciler: Reconciler | undefined;
+  const informer = (kind: ResourceKind) =>
+    new Informer<KubeObject>(kube.cacheSource(kind), {
+      kind,
+      logger,
+      onChange: (_event, object) => reconciler?.changed(kind, object),
+      onRestart: () => metrics.watchRestarted(kind),
+      onListed: () => metrics.watchStarted(kind),
+      ...(overrides.relistIntervalMs ? { relistIntervalMs: overrides.relistIntervalMs } : {}),
+    });
+  const clusters = informer('TrinoCluster');
+  const groups = informer('RoutingGroup');
+
+  let elector: LeaderElector | undefined;
+  const isLeader = () => (elector ? elector.isLeader() : reconciler !== undefined);
+  const lead = () => {
+    reconciler = new Reconciler({
+      store: openStore(),
+      kube,
+      clusters: () => clusters.list(),
+      groups: () => groups.list(),
+      isLeader,
+      metrics,
+      logger,
+      probeConcurrency: config.probe.concurrency,
+      ...(overrides.probe ? { probe: overrides.probe } : {}),
+    });
+    reconciler.start();
+    metrics.leader(true);
+  };
+  const standDown = async () => {
+    metrics.leader(false);
+    const running = reconciler;
+    reconciler = undefined;
+    await running?.stop();
+  };
+  if (election.enabled) {
+    elector = new LeaderElector({
+      leases: kube.leases,
+      leaseName: election.leaseName,
+      identity,
+      leaseDurationMs: election.leaseDurationSeconds * 1000,
+      renewDeadlineMs: election.renewDeadlineSeconds * 1000,
+      retryPeriodMs: election.retryPeriodSeconds * 1000,
+      onStartedLeading: lead,
+      onStoppedLeading: standDown,
+      onNewLeader: (holder) => logger.info('leader observed', { leader: holder ?? null }),
+      logger,
+    });
+  }
+  metrics.leader(false);
+
+  const admin = createOperatorAdminServer({
+    metrics,
+    notReadyReasons: () => {
+      const reasons: string[] = [];
+      for (const [kind, cache] of [
+        ['TrinoCluster', clusters],
+        ['RoutingGroup', groups],
+      ] as const) {
+        metrics.synced(kind, cache.synced);
+        if (!cache.synced) reasons.push(`${kind} cache not synced`);
+      }
+      if (elector && !elector.inContact) reasons.push('cannot read the leader Lease');
+      return reasons;
+    },
+    role: () => ({ identity, leader: isLeader(), currentLeader: elector ? elector.leader : identity }),
+  });
+  await listen(admin, config.admin.host, config.admin.port);
+  openStore();
+
+  clusters.start();
+  groups.start();
+  let closed = false;
+  // Leading needs full caches, and campaigning must not block on them: start campaigning once synced.
+  void Promise.all([clusters.waitForSync(), groups.waitForSync()]).then(() => {
+    if (closed) return;
+    logger.info('caches synced', { identity, leaderElection: election.enabled });
+    if (elector) elector.start();
+    else lead();
+  });
+
+  const address = admin.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    identity,
+    adminUrl: `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${address.port}`,
+    metrics,
+    isLeader,
+    reconciler: () => reconciler,
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (elector) await elector.stop();
+      else await standDown();
+      await Promise.all([clusters.stop(), groups.stop()]);
+      await new Promise<void>((resolve) => {
+        admin.close(() => resolve());
+        admin.closeAllConnections();
+      });
+      if (redis) {
+        await store?.close();
+        await closeRedisClient(redis);
+      }
+    },
+  };
+}
+
+function listen(server: Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}

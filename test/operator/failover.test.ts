@@ -1,0 +1,202 @@
+// Two operator processes (`node operator/dist/main.js`, run `npm run build` first) against a real
+// apiserver and Redis: exactly one writes; SIGKILL the leader and the standby takes over and publishes;
+// SIGTERM releases the Lease and exits 0. Also the CLI's --help and configuration errors.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SimTrino } from '../fixtures/sim-trino.js';
+import {
+  apply,
+  type Environment,
+  eventually,
+  getJson,
+  kubectlOk,
+  OPERATOR_MAIN,
+  operatorConfig,
+  routingGroup,
+  startEnvironment,
+  trinoCluster,
+} from './support.js';
+
+const LEASE = { leaseDurationSeconds: 5, renewDeadlineSeconds: 3, retryPeriodSeconds: 1 };
+
+interface OperatorProcess {
+  readonly name: string;
+  readonly child: ChildProcess;
+  readonly adminUrl: string;
+  readonly exited: Promise<number | null>;
+  output(): string;
+}
+
+let env: Environment;
+let sim: SimTrino;
+let dir: string;
+const processes: OperatorProcess[] = [];
+
+function run(args: string[], extraEnv: Record<string, string> = {}) {
+  if (!existsSync(OPERATOR_MAIN)) throw new Error(`${OPERATOR_MAIN} is missing: run \`npm run build\` first`);
+  const child = spawn(process.execPath, [OPERATOR_MAIN, ...args], {
+    env: { ...process.env, ...extraEnv },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, exited, output: () => output };
+}
+
+async function startProcess(name: string, configFile: string): Promise<OperatorProcess> {
+  const { child, exited, output } = run(['--config', configFile], { POD_NAME: name });
+  const adminUrl = await eventually(`${name} started`, () => {
+    if (child.exitCode !== null) throw new Error(`${name} exited ${child.exitCode}:\n${output()}`);
+    return /started \(admin (\S+)\)/.exec(output())?.[1];
+  });
+  const started = { name, child, adminUrl, exited, output };
+  processes.push(started);
+  return started;
+}
+
+/** Sum over every series of the metric (0 when it has none). */
+async function metric(target: OperatorProcess, name: string): Promise<number> {
+  const text = await (await fetch(`${target.adminUrl}/metrics`)).text();
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith(`${name} `) || line.startsWith(`${name}{`))
+    .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
+}
+
+async function holder(): Promise<string | undefined> {
+  const lease = await getJson(env, 'lease', 'junction-operator');
+  return lease.spec['holderIdentity'] as string | undefined;
+}
+
+beforeAll(async () => {
+  env = await startEnvironment('junction-failover:');
+  sim = await SimTrino.start({ name: 'blue' });
+  dir = mkdtempSync(join(tmpdir(), 'junction-operator-'));
+  await apply(
+    env,
+    trinoCluster('blue', { url: sim.url }),
+    routingGroup('adhoc', { clusterSelector: { matchLabels: { pool: 'adhoc' } }, default: true }),
+  );
+}, 120_000);
+
+afterAll(async () => {
+  for (const target of processes) {
+    if (target.child.exitCode === null && target.child.signalCode === null) target.child.kill('SIGKILL');
+    await target.exited;
+  }
+  await sim?.close();
+  await env?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('operator processes', () => {
+  let leader: OperatorProcess;
+  let standby: OperatorProcess;
+
+  test('of two replicas exactly one leads and writes; the other stands by, ready', async () => {
+    // Each replica names itself from its environment, as a Deployment does with the pod name.
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the config's own ${ENV:NAME} syntax, not a template
+    const identity = '${ENV:POD_NAME}';
+    const config = { ...operatorConfig(env), leaderElection: { identity, ...LEASE } };
+    const file = join(dir, 'operator.yaml');
+    writeFileSync(file, JSON.stringify(config, null, 2));
+    const [a, b] = await Promise.all([startProcess('operator-a', file), startProcess('operator-b', file)]);
+    const name = await eventually('a Lease holder', holder);
+    [leader, standby] = name === 'operator-a' ? [a, b] : [b, a];
+    await eventually('snapshot published', async () => (await env.store.read())?.clusters.length === 1);
+    await eventually(
+      'blue status Healthy',
+      async () => (await getJson(env, 'tc', 'blue')).status?.['phase'] === 'Healthy',
+    );
+
+    expect(await metric(leader, 'junction_operator_leader')).toBe(1);
+    expect(await metric(standby, 'junction_operator_leader')).toBe(0);
+    expect(await metric(leader, 'junction_operator_registry_publishes_total')).toBeGreaterThanOrEqual(1);
+    expect(await metric(standby, 'junction_operator_registry_publishes_total')).toBe(0);
+    expect(await metric(leader, 'junction_operator_status_patches_total')).toBeGreaterThanOrEqual(1);
+    expect(await metric(standby, 'junction_operator_status_patches_total')).toBe(0);
+    for (const target of [leader, standby]) {
+      // The standby learns who leads at its next look at the Lease (every retry period).
+      const ready = await eventually(`${target.name} names the leader`, async () => {
+        const response = await fetch(`${target.adminUrl}/readyz`);
+        const body = (await response.json()) as { currentLeader?: string };
+        return body.currentLeader === leader.name && { status: response.status, body };
+      });
+      expect(ready).toMatchObject({ status: 200, body: { identity: target.name, leader: target === leader } });
+    }
+  }, 60_000);
+
+  test('SIGKILL the leader: the standby takes over and publishes about one lease duration later', async () => {
+    const before = (await env.store.read())?.generation ?? 0;
+    const lease = await getJson(env, 'lease', 'junction-operator');
+    const killedAt = Date.now();
+    leader.child.kill('SIGKILL');
+    await leader.exited;
+    const published = await eventually(
+      'a publish by the new leader',
+      async () => {
+        const snapshot = await env.store.read();
+        return snapshot !== undefined && snapshot.generation > before && snapshot;
+      },
+      (LEASE.leaseDurationSeconds + 5) * 1000,
+    );
+    const tookMs = Date.now() - killedAt;
+    process.stdout.write(
+      `failover: new leader published generation ${published.generation} ${tookMs} ms after SIGKILL ` +
+        `(lease ${LEASE.leaseDurationSeconds} s, retry ${LEASE.retryPeriodSeconds} s)\n`,
+    );
+    // Expiry is judged from when the standby last saw a renewal (client-go semantics), so the bound is the
+    // lease duration plus up to two jittered retry periods (observation lag, then the next attempt), plus
+    // slack for a loaded 2-core machine.
+    expect(tookMs).toBeLessThanOrEqual((LEASE.leaseDurationSeconds + 2.4 * LEASE.retryPeriodSeconds + 1) * 1000);
+    expect(await holder()).toBe(standby.name);
+    const taken = await getJson(env, 'lease', 'junction-operator');
+    expect(taken.spec['leaseTransitions']).toBe(Number(lease.spec['leaseTransitions'] ?? 0) + 1);
+    expect(await metric(standby, 'junction_operator_leader')).toBe(1);
+
+    // The new leader follows changes.
+    await kubectlOk(env, ['label', 'tc', 'blue', 'tier=gold']);
+    await eventually('relabel published', async () => {
+      const snapshot = await env.store.read();
+      return snapshot?.clusters[0]?.metadata.labels?.['tier'] === 'gold';
+    });
+  }, 60_000);
+
+  test('SIGTERM releases the Lease and exits 0', async () => {
+    const stoppedAt = Date.now();
+    standby.child.kill('SIGTERM');
+    expect(await standby.exited).toBe(0);
+    process.stdout.write(`SIGTERM → exit 0 in ${Date.now() - stoppedAt} ms\n`);
+    expect(await holder()).toBeUndefined();
+  }, 30_000);
+});
+
+describe('operator CLI', () => {
+  test('--help prints usage and exits 0; a missing --config exits 2', async () => {
+    const help = run(['--help']);
+    expect(await help.exited).toBe(0);
+    expect(help.output()).toMatch(/^Usage: junction-operator --config <operator.yaml>/);
+    const missing = run([]);
+    expect(await missing.exited).toBe(2);
+    expect(missing.output()).toContain('--config is required');
+  });
+
+  test('an invalid configuration exits 1 naming the key', async () => {
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(
+      file,
+      'kubernetes: { namespace: j }\nredis: { url: "redis://127.0.0.1:1" }\nleaderElection: { leaseDuration: 3 }\n',
+    );
+    const bad = run(['--config', file]);
+    expect(await bad.exited).toBe(1);
+    expect(bad.output()).toContain('bad.yaml: leaderElection.leaseDuration: unknown key');
+  });
+});
