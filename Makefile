@@ -44,3 +44,15 @@ test: deps build lint typecheck
 
 clean:
 	rm -rf node_modules shared/dist proxy/dist operator/dist test/dist
+
+.PHONY: bench bench-quick
+
+# Benchmarks (bench/run.mjs; method and latest table in docs/performance.md). Installs HAProxy and
+# nginx from Debian when missing. Full run ~12 minutes; keep the machine otherwise idle.
+bench: install
+	npm run build
+	node bench/run.mjs
+
+bench-quick: install
+	npm run build
+	node bench/run.mjs --quick
