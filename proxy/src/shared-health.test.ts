@@ -9,21 +9,8 @@ import {
 } from '@junction/shared';
 import type { Redis } from 'ioredis';
 import { type RedisServer, startRedis } from '../../test/harness/redis.js';
+import { untilPasses as eventually, sleep } from '../../test/harness/wait.js';
 import { SharedHealthView, type SharedHealthViewOptions } from './shared-health.js';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function eventually<T>(attempt: () => Promise<T> | T, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await attempt();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await sleep(25);
-    }
-  }
-}
 
 const healthy = (probedAt: number, runningQueries = 2): ClusterHealth => ({
   phase: 'Healthy',

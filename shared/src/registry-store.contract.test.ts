@@ -2,6 +2,7 @@
 // Redis cases use a real redis-server from the test harness; two stores over it stand for two processes.
 import type { Redis } from 'ioredis';
 import { type RedisServer, startRedis } from '../../test/harness/redis.js';
+import { untilPasses as eventually, sleep } from '../../test/harness/wait.js';
 import { MemoryRegistryStore } from './memory-registry-store.js';
 import type { ClusterHealth } from './model.js';
 import { closeRedisClient, createRedisClient, redisKeys } from './redis-client.js';
@@ -35,20 +36,6 @@ interface RedisFixture extends StoreFixture {
 type ContractSubject =
   | { kind: 'in-process'; setup: () => Promise<StoreFixture> }
   | { kind: 'redis'; setup: () => Promise<RedisFixture> };
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function eventually<T>(attempt: () => Promise<T> | T, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await attempt();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await sleep(50);
-    }
-  }
-}
 
 async function elapsedUntilRejected(operation: () => Promise<unknown>): Promise<number> {
   const started = Date.now();

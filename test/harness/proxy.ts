@@ -131,16 +131,4 @@ export async function spawnProxy(configFile: string, timeoutMs = 15_000): Promis
   };
 }
 
-/** Polls `check` until it returns true or the time runs out. */
-export async function eventually(
-  check: () => boolean | Promise<boolean>,
-  timeoutMs = 10_000,
-  stepMs = 50,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, stepMs));
-  }
-}
+export { eventually } from './wait.js';

@@ -4,6 +4,7 @@ import { inspect } from 'node:util';
 import { closeRedisClient, createRedisClient, redisKeys } from '@junction/shared';
 import type { Redis } from 'ioredis';
 import { type RedisServer, startRedis } from '../../../test/harness/redis.js';
+import { untilPasses as eventually, sleep } from '../../../test/harness/wait.js';
 import { CachedStickyStore } from './cached.js';
 import { MemoryStickyStore } from './memory.js';
 import { RedisStickyStore } from './redis.js';
@@ -33,20 +34,6 @@ interface SharedStoreFixture extends StoreFixture {
 type ContractSubject =
   | { kind: 'in-process'; setup: () => Promise<StoreFixture> }
   | { kind: 'shared'; setup: () => Promise<SharedStoreFixture> };
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function eventually<T>(attempt: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await attempt();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await sleep(100);
-    }
-  }
-}
 
 async function elapsedUntilRejected(operation: () => Promise<unknown>): Promise<number> {
   const started = Date.now();
