@@ -253,7 +253,12 @@ export class Gateway {
   }
 }
 
+// Trino writes `id` first in QueryResults; reading it from the first bytes avoids parsing whole pages.
+const LEADING_ID = /^\s*\{\s*"id"\s*:\s*"([0-9A-Za-z_]+)"/;
+
 function queryIdOf(body: Buffer): string | undefined {
+  const leading = LEADING_ID.exec(body.toString('latin1', 0, Math.min(body.length, 128)));
+  if (leading !== null) return leading[1];
   try {
     const parsed = JSON.parse(body.toString('utf8')) as { id?: unknown };
     return typeof parsed.id === 'string' && parsed.id.length > 0 ? parsed.id : undefined;

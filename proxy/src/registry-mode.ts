@@ -41,7 +41,11 @@ export async function registryMode(
   metrics: ProxyMetrics,
   log: Logger,
 ): Promise<RegistryMode> {
+  // Rises on every health change (including local unreachable marks) so the router's cached
+  // routable members stay exact without re-reading every member's health per request.
+  let healthVersion = 0;
   const onHealth = (registry: () => Registry) => (name: string, state: ClusterHealth, previous: ClusterHealth) => {
+    healthVersion++;
     metrics.clusterHealth(name, state, registry().clusters.get(name)?.enabled ?? true);
     if (state.phase === previous.phase) return;
     const level = state.phase === 'Unhealthy' ? 'warn' : 'info';
@@ -71,7 +75,11 @@ export async function registryMode(
     source.onChange((registry) => monitor.update(registry));
     const health: ProxyHealth = {
       get: (name) => monitor.get(name),
-      markUnreachable: (name, message) => monitor.markUnreachable(name, message),
+      version: () => healthVersion,
+      markUnreachable: (name, message) => {
+        healthVersion++;
+        monitor.markUnreachable(name, message);
+      },
       firstRound: monitor.firstRound,
       probeNow: () => monitor.probeNow(),
     };
@@ -103,7 +111,11 @@ export async function registryMode(
   const view = SharedHealthView.start({ store, onChange: onHealth(() => source.current()) });
   const health: ProxyHealth = {
     get: (name) => view.get(name),
-    markUnreachable: (name, message) => view.markUnreachable(name, message),
+    version: () => healthVersion,
+    markUnreachable: (name, message) => {
+      healthVersion++;
+      view.markUnreachable(name, message);
+    },
     firstRound: view.firstRound,
     probeNow: () => view.refresh(),
   };

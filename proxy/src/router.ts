@@ -9,6 +9,18 @@ import { type Candidate, type Chooser, createChooser } from './strategies/index.
 
 export interface HealthView {
   get(name: string): ClusterHealth;
+  /** Rises whenever any cluster's health changes, so routers can cache what they derive from it. */
+  version(): number;
+}
+
+/** A group's routable members, derived once per registry snapshot and health change. */
+interface Routable {
+  readonly generation: number;
+  readonly healthVersion: number;
+  readonly candidates: Array<{ name: string; weight: number; load: number }>;
+  /** All weights equal: RoundRobin is a plain rotation and Random a uniform index, both O(1). */
+  readonly uniform: boolean;
+  next: number;
 }
 
 export interface RouterOptions {
@@ -19,6 +31,7 @@ export interface RouterOptions {
 
 export class Router {
   readonly #choosers = new Map<string, { strategy: string; chooser: Chooser }>();
+  readonly #routable = new Map<string, Routable>();
   readonly #baselines = new Map<string, { probedAt: number; base: number }>();
 
   constructor(readonly options: RouterOptions) {}
@@ -68,17 +81,49 @@ export class Router {
   }
 
   #pick(registry: Registry, group: GroupEntry, exclude: ReadonlySet<string> | undefined): ClusterEntry | undefined {
-    const candidates: Candidate[] = [];
-    for (const name of group.members) {
-      const cluster = registry.clusters.get(name);
-      if (cluster === undefined || !cluster.enabled || cluster.weight <= 0 || exclude?.has(name)) continue;
-      const health = this.options.health.get(name);
-      if (health.phase !== 'Healthy') continue;
-      candidates.push({ name, weight: cluster.weight, load: this.#load(name, health) });
-    }
+    const routable = this.#routableMembers(registry, group);
+    let candidates = routable.candidates;
+    if (exclude !== undefined && exclude.size > 0) candidates = candidates.filter((c) => !exclude.has(c.name));
     if (candidates.length === 0) return undefined;
+    if (group.strategy === 'LeastLoaded') {
+      for (const candidate of candidates) {
+        candidate.load = this.#load(candidate.name, this.options.health.get(candidate.name));
+      }
+    } else if (routable.uniform && candidates === routable.candidates) {
+      const index =
+        group.strategy === 'RoundRobin'
+          ? routable.next++ % candidates.length
+          : Math.floor(Math.random() * candidates.length);
+      return registry.clusters.get((candidates[index] as Candidate).name);
+    }
     const choice = this.#chooser(group).choose(candidates);
     return choice === undefined ? undefined : registry.clusters.get(choice.name);
+  }
+
+  /** Healthy, enabled members with weight > 0 — recomputed only when the registry or health changed. */
+  #routableMembers(registry: Registry, group: GroupEntry): Routable {
+    const healthVersion = this.options.health.version();
+    const cached = this.#routable.get(group.name);
+    if (cached !== undefined && cached.generation === registry.generation && cached.healthVersion === healthVersion) {
+      return cached;
+    }
+    const candidates: Routable['candidates'] = [];
+    for (const name of group.members) {
+      const cluster = registry.clusters.get(name);
+      if (cluster === undefined || !cluster.enabled || cluster.weight <= 0) continue;
+      if (this.options.health.get(name).phase !== 'Healthy') continue;
+      candidates.push({ name, weight: cluster.weight, load: 0 });
+    }
+    const uniform = candidates.every((candidate) => candidate.weight === candidates[0]?.weight);
+    const routable: Routable = {
+      generation: registry.generation,
+      healthVersion,
+      candidates,
+      uniform,
+      next: cached?.next ?? 0,
+    };
+    this.#routable.set(group.name, routable);
+    return routable;
   }
 
   /** Probe counts plus queries routed (by every replica) since that probe. */

@@ -25,7 +25,7 @@ function sameHealth(a: ClusterHealth, b: ClusterHealth): boolean {
   );
 }
 
-export class SharedHealthView implements HealthView {
+export class SharedHealthView implements Omit<HealthView, 'version'> {
   /** Resolves after the first successful read (or on stop, so nobody waits forever). */
   readonly firstRound: Promise<void>;
   readonly #options: SharedHealthViewOptions;
