@@ -2,8 +2,7 @@
 // directions; only the statement submission's answer is read (bounded) so its query id can be
 // recorded before the client sees it.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Writable } from 'node:stream';
-import { Pool } from 'undici';
+import { type Dispatcher, Pool } from 'undici';
 import { UpstreamInvalidResponseError, upstreamError } from './errors.js';
 import { stripResponseHopHeaders } from './headers.js';
 
@@ -48,48 +47,26 @@ export class Forwarder {
     });
   }
 
-  /** Streams `req` to the cluster and its answer to `res`. Rejects with a catalogue error. */
-  async stream(
+  /**
+   * Streams `req` to the cluster and its answer to `res`. Rejects with a catalogue error; resolves
+   * quietly when the client went away (the upstream request is aborted then).
+   */
+  stream(
     req: IncomingMessage,
     res: ServerResponse,
     target: string,
     headers: string[],
     hook: ResponseHook | undefined,
   ): Promise<void> {
-    const abort = new AbortController();
-    const onClose = () => {
-      if (!res.writableFinished) abort.abort();
-    };
-    res.once('close', onClose);
-    const method = req.method ?? 'GET';
-    try {
-      await this.#pool.stream(
-        {
-          method,
-          path: target,
-          headers,
-          body: hasBody(req) ? req : null,
-          signal: abort.signal,
-          opaque: res,
-        },
-        ({ statusCode, headers: upstreamHeaders, opaque }) => {
-          const response = opaque as ServerResponse;
-          const responseHeaders = upstreamHeaders as ResponseHeaders;
-          stripResponseHopHeaders(responseHeaders);
-          const held = hook?.(statusCode, responseHeaders);
-          if (held === undefined) {
-            response.writeHead(statusCode, responseHeaders as Record<string, string | string[]>);
-            return response;
-          }
-          return new HeldResponse(response, statusCode, responseHeaders, held);
-        },
+    return new Promise<void>((resolve, reject) => {
+      const handler = new StreamHandler(res, hook, resolve, (error) =>
+        reject(upstreamError(this.cluster, error, this.options.requestTimeoutMs)),
       );
-    } catch (error) {
-      if (abort.signal.aborted) return;
-      throw upstreamError(this.cluster, error, this.options.requestTimeoutMs);
-    } finally {
-      res.off('close', onClose);
-    }
+      this.#pool.dispatch(
+        { method: req.method ?? 'GET', path: target, headers, body: hasBody(req) ? req : null },
+        handler,
+      );
+    });
   }
 
   /** Sends a statement POST (body already read) and reads the whole answer. */
@@ -137,30 +114,89 @@ function hasBody(req: IncomingMessage): boolean {
   return req.headers['transfer-encoding'] !== undefined;
 }
 
-/** Buffers a (small) response body until `held` settles, then sends head and body together. */
-class HeldResponse extends Writable {
-  readonly #chunks: Buffer[] = [];
+const CLIENT_GONE = new Error('the client closed the connection');
+
+/**
+ * One pass-through exchange at undici's lowest level: response bytes go straight to the client
+ * socket with backpressure (pause/resume), and a client that leaves aborts the upstream request
+ * through undici's own controller — no AbortController or signal listeners per request. A response
+ * the hook holds (a 401 whose OAuth2 ids must be pinned first) is buffered until the hook settles.
+ */
+class StreamHandler implements Dispatcher.DispatchHandler {
+  #controller: Dispatcher.DispatchController | undefined;
+  #clientGone = false;
+  #held: Promise<void> | undefined;
+  #heldStatus = 0;
+  #heldHeaders: ResponseHeaders | undefined;
+  #heldChunks: Buffer[] | undefined;
+  readonly #onClientClose = () => {
+    if (this.res.writableFinished) return;
+    this.#clientGone = true;
+    this.#controller?.abort(CLIENT_GONE);
+  };
+  readonly #onDrain = () => this.#controller?.resume();
 
   constructor(
     readonly res: ServerResponse,
-    readonly statusCode: number,
-    readonly headers: ResponseHeaders,
-    readonly held: Promise<void>,
+    readonly hook: ResponseHook | undefined,
+    readonly resolve: () => void,
+    readonly reject: (error: unknown) => void,
   ) {
-    super();
+    res.once('close', this.#onClientClose);
   }
 
-  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    this.#chunks.push(chunk);
-    callback();
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.#controller = controller;
+    if (this.#clientGone) controller.abort(CLIENT_GONE);
   }
 
-  override _final(callback: (error?: Error | null) => void): void {
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: ResponseHeaders): void {
+    if (statusCode < 200) return;
+    stripResponseHopHeaders(headers);
+    const held = this.hook?.(statusCode, headers);
+    if (held !== undefined) {
+      this.#held = held;
+      this.#heldStatus = statusCode;
+      this.#heldHeaders = headers;
+      this.#heldChunks = [];
+      return;
+    }
+    this.res.writeHead(statusCode, headers as Record<string, string | string[]>);
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.#heldChunks !== undefined) {
+      this.#heldChunks.push(chunk);
+    } else if (!this.res.write(chunk)) {
+      controller.pause();
+      this.res.once('drain', this.#onDrain);
+    }
+  }
+
+  onResponseEnd(): void {
+    if (this.#held === undefined) {
+      this.res.end();
+      this.#finish(undefined);
+      return;
+    }
     const send = () => {
-      if (this.res.destroyed) return callback();
-      this.res.writeHead(this.statusCode, this.headers as Record<string, string | string[]>);
-      this.res.end(Buffer.concat(this.#chunks), () => callback());
+      if (!this.res.destroyed) {
+        this.res.writeHead(this.#heldStatus, this.#heldHeaders as Record<string, string | string[]>);
+        this.res.end(Buffer.concat(this.#heldChunks ?? []));
+      }
+      this.#finish(undefined);
     };
-    this.held.then(send, send);
+    this.#held.then(send, send);
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.#finish(error);
+  }
+
+  #finish(error: unknown): void {
+    this.res.off('close', this.#onClientClose);
+    this.res.off('drain', this.#onDrain);
+    if (error === undefined || this.#clientGone) this.resolve();
+    else this.reject(error);
   }
 }
