@@ -39,8 +39,10 @@ unit: build
 	npm test
 
 test: deps build lint typecheck
-	@echo "== jest (unit, integration and end-to-end tests)"
-	npm test -- --ci
+	@echo "== jest: unit, integration and end-to-end suites (simulated Trino, real Redis, real kube-apiserver)"
+	npm test -- --ci --testPathIgnorePatterns '/test/trino/'
+	@echo "== jest: real Trino suite, alone (starting two coordinators takes both cores for a while)"
+	npm test -- --ci test/trino
 
 clean:
 	rm -rf node_modules shared/dist proxy/dist operator/dist test/dist
