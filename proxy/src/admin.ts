@@ -11,6 +11,8 @@ export interface AdminOptions {
   readonly metrics: ProxyMetrics;
   /** Reasons the proxy is not ready yet; empty when ready. */
   readonly notReadyReasons: () => string[];
+  /** Reasons the proxy runs degraded while staying ready (e.g. Redis lost after start-up). */
+  readonly degradedReasons: () => string[];
 }
 
 export function createAdminServer(options: AdminOptions): Server {
@@ -32,10 +34,9 @@ async function handle(options: AdminOptions, req: IncomingMessage, res: ServerRe
       return sendJson(res, 200, { status: 'ok' });
     case '/readyz': {
       const reasons = options.notReadyReasons();
-      return sendJson(res, reasons.length === 0 ? 200 : 503, {
-        status: reasons.length === 0 ? 'ready' : 'not ready',
-        reasons,
-      });
+      const degraded = options.degradedReasons();
+      const status = reasons.length > 0 ? 'not ready' : degraded.length > 0 ? 'degraded' : 'ready';
+      return sendJson(res, reasons.length === 0 ? 200 : 503, { status, reasons, degraded });
     }
     case '/metrics': {
       const body = await options.metrics.registry.metrics();

@@ -46,6 +46,10 @@ export async function startProxy(config: GatewayConfig, logger?: Logger): Promis
   }
   const metrics = new ProxyMetrics();
   const redis = config.redis === undefined ? undefined : connectRedis(config.redis, metrics, log);
+  let redisWasReady = false;
+  redis?.once('ready', () => {
+    redisWasReady = true;
+  });
   const mode = await registryMode(config, redis, metrics, log);
   const { source, health } = mode;
 
@@ -105,9 +109,13 @@ export async function startProxy(config: GatewayConfig, logger?: Logger): Promis
       const reasons: string[] = [];
       if (draining) reasons.push('shutting down');
       reasons.push(...mode.notReady());
-      if (redis !== undefined && redis.status !== 'ready') reasons.push(`redis ${redis.status}`);
+      if (redis !== undefined && !redisWasReady) reasons.push(`redis ${redis.status}`);
       return reasons;
     },
+    // After start-up a Redis outage degrades (no shared mappings) but does not fail readiness:
+    // every replica failing at once would turn a Redis outage into a gateway outage, while the
+    // proxy keeps routing with its registry snapshot and local caches.
+    degradedReasons: () => (redis !== undefined && redis.status !== 'ready' ? [`redis ${redis.status}`] : []),
   });
   await listen(server, config.server.port, config.server.host);
   await listen(admin, config.admin.port, config.admin.host);

@@ -1,5 +1,6 @@
-// Redis is shared state, not a single point of failure: while it is down the proxy reports it in
-// /readyz and metrics but keeps routing, and its own queries stay sticky through the local cache.
+// Redis is shared state, not a single point of failure: while it is down the proxy stays ready
+// (reporting itself degraded in /readyz and metrics), keeps routing, and its own queries stay
+// sticky through the local cache. Before Redis was ever reachable it is not ready.
 import { request } from 'undici';
 import type { RunningProxy } from '../../proxy/src/app.js';
 import { SimTrino } from '../fixtures/sim-trino.js';
@@ -36,9 +37,12 @@ afterAll(async () => {
 it('keeps routing while Redis is down, reports it, and recovers', async () => {
   const owner = (id: string) => sims.find((sim) => sim.queryIds().includes(id));
   await redis.stop();
-  await eventually(async () => (await request(`${proxy.adminUrl}/readyz`)).statusCode === 503);
-  const ready = (await (await request(`${proxy.adminUrl}/readyz`)).body.json()) as { reasons: string[] };
-  expect(ready.reasons.join(' ')).toMatch(/redis/);
+  // Still ready (it keeps routing), but says it runs degraded.
+  await eventually(async () => {
+    const answer = await request(`${proxy.adminUrl}/readyz`);
+    const body = (await answer.body.json()) as { status: string; degraded: string[] };
+    return answer.statusCode === 200 && body.status === 'degraded' && /redis/.test(body.degraded.join(' '));
+  });
   for (let i = 0; i < 4; i++) {
     const run = await runQuery(proxy.url, 'SELECT 1 -- sim:pages=3');
     expect(run.state).toBe('FINISHED');
@@ -49,7 +53,32 @@ it('keeps routing while Redis is down, reports it, and recovers', async () => {
   expect(metrics).toMatch(/junction_sticky_store_errors_total [1-9]/);
 
   await redis.restart();
-  await eventually(async () => (await request(`${proxy.adminUrl}/readyz`)).statusCode === 200, 15_000, 200);
+  await eventually(
+    async () =>
+      ((await (await request(`${proxy.adminUrl}/readyz`)).body.json()) as { status: string }).status === 'ready',
+    15_000,
+    200,
+  );
   const run = await runQuery(proxy.url, 'SELECT 1');
   expect(run.state).toBe('FINISHED');
+});
+
+it('is not ready until Redis has been reachable once', async () => {
+  const late = await startRedis();
+  const port = late.port;
+  await late.stop();
+  const waiting = await startInProcess(
+    workspace.config({ redis: { url: `redis://127.0.0.1:${port}`, keyPrefix: 'late:', commandTimeout: '200ms' } }),
+  );
+  try {
+    await waiting.health.firstRound;
+    const before = await request(`${waiting.adminUrl}/readyz`);
+    expect(before.statusCode).toBe(503);
+    expect(((await before.body.json()) as { reasons: string[] }).reasons.join(' ')).toMatch(/redis/);
+    await late.restart();
+    await eventually(async () => (await request(`${waiting.adminUrl}/readyz`)).statusCode === 200, 15_000, 200);
+  } finally {
+    await waiting.close();
+    await late.stop();
+  }
 });
