@@ -21,6 +21,7 @@ deps:
 	bash scripts/ensure-test-deps.sh
 	bash scripts/trino/ensure-trino.sh
 	bash scripts/kube/ensure-control-plane.sh
+	bash scripts/helm/ensure-helm.sh
 
 build: install
 	npm run build

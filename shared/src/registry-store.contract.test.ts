@@ -2,7 +2,7 @@
 // Redis cases use a real redis-server from the test harness; two stores over it stand for two processes.
 import type { Redis } from 'ioredis';
 import { type RedisServer, startRedis } from '../../test/harness/redis.js';
-import { untilPasses as eventually, sleep } from '../../test/harness/wait.js';
+import { untilPasses as eventually } from '../../test/harness/wait.js';
 import { MemoryRegistryStore } from './memory-registry-store.js';
 import type { ClusterHealth } from './model.js';
 import { closeRedisClient, createRedisClient, redisKeys } from './redis-client.js';
