@@ -20,6 +20,7 @@ install: node_modules/.install-stamp
 deps:
 	bash scripts/ensure-test-deps.sh
 	bash scripts/trino/ensure-trino.sh
+	bash scripts/trino/ensure-clients.sh
 	bash scripts/kube/ensure-control-plane.sh
 	bash scripts/helm/ensure-helm.sh
 
