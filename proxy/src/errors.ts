@@ -39,6 +39,15 @@ export class UnknownQueryError extends GatewayError {
   }
 }
 
+/** Prefix routing: the cluster named in the path is not in the registry (any more). */
+export class UnknownClusterError extends GatewayError {
+  readonly status = 404;
+  readonly errorName = 'CLUSTER_NOT_FOUND';
+  constructor(cluster: string) {
+    super(`Cluster "${cluster}" named in the path is not registered`);
+  }
+}
+
 /** No routing group can take the request (none named, no default). */
 export class NoRoutingGroupError extends GatewayError {
   readonly status = 503;

@@ -17,6 +17,7 @@ import {
   GatewayError,
   InvalidRequestTargetError,
   PathNotProxiedError,
+  UnknownClusterError,
   UnknownQueryError,
   UpstreamUnreachableError,
 } from './errors.js';
@@ -27,7 +28,7 @@ import { extractKillQueryId } from './kill-query.js';
 import type { MetricKind, ProxyMetrics } from './metrics.js';
 import { oauthIdFromPath, oauthIdsFromChallenge } from './oauth-ids.js';
 import type { QueryOwners } from './query-owners.js';
-import { parseRequestTarget } from './request-target.js';
+import { parseRequestTarget, splitClusterPrefix } from './request-target.js';
 import { sendError } from './respond.js';
 import type { Router } from './router.js';
 
@@ -43,6 +44,14 @@ export interface GatewayOptions {
   readonly logger: Logger;
 }
 
+/** The request target; `cluster` when prefix routing names one (`/_c/blue/v1/...`, prefix removed). */
+interface Target {
+  readonly path: string;
+  readonly query: string;
+  readonly target: string;
+  readonly cluster?: string;
+}
+
 /** Where a request goes, and what the response must carry besides the cluster's answer. */
 interface Destination {
   cluster: ClusterEntry;
@@ -52,12 +61,14 @@ interface Destination {
 export class Gateway {
   readonly #rules: PathRules;
   readonly #cookiePaths: readonly string[];
+  readonly #clusterPrefix: string | undefined;
   #draining = false;
 
   constructor(readonly options: GatewayOptions) {
     const { routing, oauth2GatewayCookieConfiguration: oauth2 } = options.config;
     this.#rules = compilePathRules(routing, options.cookies === undefined ? undefined : oauth2);
     this.#cookiePaths = oauth2.routingPaths;
+    this.#clusterPrefix = routing.clusterPrefix;
   }
 
   /** After SIGTERM: keep serving (follow-ups of running queries), but tell clients to reconnect elsewhere. */
@@ -70,7 +81,7 @@ export class Gateway {
     const started = performance.now();
     let kind: MetricKind = 'rejected';
     let submit = false;
-    const target = parseRequestTarget(req.url ?? '');
+    const parsed = parseRequestTarget(req.url ?? '');
     const done = (error?: unknown) => {
       if (error !== undefined) {
         sendError(res, error, submit);
@@ -80,10 +91,12 @@ export class Gateway {
       }
       this.options.metrics.request(kind, res.statusCode, (performance.now() - started) / 1000);
     };
-    if ('error' in target) {
-      done(new InvalidRequestTargetError(`Invalid request target: ${target.error}`));
+    if ('error' in parsed) {
+      done(new InvalidRequestTargetError(`Invalid request target: ${parsed.error}`));
       return;
     }
+    const prefix = this.#clusterPrefix;
+    const target: Target = (prefix === undefined ? undefined : splitClusterPrefix(parsed, prefix)) ?? parsed;
     const pathKind = classifyPath(target.path, this.#rules);
     if (pathKind === undefined) {
       done(new PathNotProxiedError(target.path));
@@ -96,19 +109,11 @@ export class Gateway {
   };
 
   /** Any request except the statement POST: stream it to its owner or to a newly chosen cluster. */
-  async #forward(
-    req: IncomingMessage,
-    res: ServerResponse,
-    target: { path: string; query: string; target: string },
-    kind: RequestKind,
-  ): Promise<void> {
+  async #forward(req: IncomingMessage, res: ServerResponse, target: Target, kind: RequestKind): Promise<void> {
     const registry = this.options.registry();
-    const destination = await this.#destination(req, registry, target.path, target.query, kind);
+    const destination = await this.#destination(req, registry, target, kind);
     const deleteCookie = this.options.cookies?.isDeletePath(target.path) === true;
-    const headers = upstreamRequestHeaders(req, {
-      forwardedHeaders: this.options.config.routing.forwardedHeaders,
-      dropAcceptEncoding: false,
-    });
+    const headers = this.#upstreamHeaders(req, destination.cluster, false);
     const hook = this.#responseHook(req, destination, deleteCookie, kind, performance.now());
     try {
       await this.options.forwarders.get(destination.cluster).stream(req, res, target.target, headers, hook);
@@ -122,10 +127,11 @@ export class Gateway {
   async #destination(
     req: IncomingMessage,
     registry: Registry,
-    path: string,
-    query: string,
+    target: Target,
     kind: RequestKind,
   ): Promise<Destination> {
+    const { path, query } = target;
+    if (target.cluster !== undefined) return { cluster: this.#named(registry, target.cluster), setCookie: undefined };
     const queryId = extractQueryId(path, query, this.#rules);
     if (queryId !== undefined) return { cluster: await this.#owner(queryId, registry, req), setCookie: undefined };
     if (kind === 'oauth2') {
@@ -148,6 +154,22 @@ export class Gateway {
     const secure = req.headers['x-forwarded-proto'] === 'https';
     const setCookie = wantsCookie && cookies !== undefined ? await cookies.issue(cluster.name, secure) : undefined;
     return { cluster, setCookie };
+  }
+
+  /** Prefix routing: the path names the cluster; like every sticky target it ignores `enabled`. */
+  #named(registry: Registry, name: string): ClusterEntry {
+    const cluster = registry.clusters.get(name);
+    if (cluster === undefined) throw new UnknownClusterError(name);
+    return cluster;
+  }
+
+  #upstreamHeaders(req: IncomingMessage, cluster: ClusterEntry, statementSubmit: boolean): string[] {
+    const prefix = this.#clusterPrefix;
+    return upstreamRequestHeaders(req, {
+      forwardedHeaders: this.options.config.routing.forwardedHeaders,
+      dropAcceptEncoding: statementSubmit,
+      ...(prefix === undefined ? {} : { prefix: `${prefix}/${encodeURIComponent(cluster.name)}` }),
+    });
   }
 
   async #owner(queryId: string, registry: Registry, req: IncomingMessage): Promise<ClusterEntry> {
@@ -187,25 +209,25 @@ export class Gateway {
    * failing over within the group only when the connection could not be made — then record the
    * new query id before the answer reaches the client.
    */
-  async #submit(req: IncomingMessage, res: ServerResponse, target: { path: string; query: string; target: string }) {
+  async #submit(req: IncomingMessage, res: ServerResponse, target: Target): Promise<void> {
     const { path, query } = target;
     const body = await readBody(req);
     const registry = this.options.registry();
-    const headers = upstreamRequestHeaders(req, {
-      forwardedHeaders: this.options.config.routing.forwardedHeaders,
-      dropAcceptEncoding: true,
-    });
     const killed = extractKillQueryId(body.toString('utf8'), {
       catalog: firstHeader(req.headers['x-trino-catalog']),
       schema: firstHeader(req.headers['x-trino-schema']),
     });
-    const group = killed === undefined ? this.options.router.chooseGroup(registry, req, path, query) : undefined;
+    const pinned = target.cluster !== undefined || killed !== undefined;
+    const group = pinned ? undefined : this.options.router.chooseGroup(registry, req, path, query);
     const tried = new Set<string>();
     for (;;) {
       const cluster =
-        group === undefined
-          ? await this.#owner(killed as string, registry, req)
-          : this.options.router.chooseCluster(registry, group, tried);
+        target.cluster !== undefined
+          ? this.#named(registry, target.cluster)
+          : group === undefined
+            ? await this.#owner(killed as string, registry, req)
+            : this.options.router.chooseCluster(registry, group, tried);
+      const headers = this.#upstreamHeaders(req, cluster, true);
       let result: Awaited<ReturnType<ReturnType<Forwarders['get']>['submit']>>;
       const sentAt = performance.now();
       try {

@@ -90,6 +90,15 @@ describe('upstreamRequestHeaders', () => {
     expect(pairs.filter(([name = '']) => name.startsWith('x-forwarded') || name === 'forwarded')).toEqual([]);
   });
 
+  it('adds the prefix-routing segment after any prefix a proxy in front set', async () => {
+    const own = await upstreamHeaders({}, { ...forward, prefix: '/_c/blue' });
+    expect(value(own, 'x-forwarded-prefix')).toEqual(['/_c/blue']);
+    const behind = await upstreamHeaders({ 'x-forwarded-prefix': '/trino/' }, { ...forward, prefix: '/_c/blue' });
+    expect(value(behind, 'x-forwarded-prefix')).toEqual(['/trino/_c/blue']);
+    const passed = await upstreamHeaders({ 'x-forwarded-prefix': '/trino' }, forward);
+    expect(value(passed, 'x-forwarded-prefix')).toEqual(['/trino']);
+  });
+
   it('drops Accept-Encoding only when asked (the statement POST, whose body the proxy reads)', async () => {
     const headers = { 'accept-encoding': 'gzip' };
     expect(value(await upstreamHeaders(headers, forward), 'accept-encoding')).toEqual(['gzip']);

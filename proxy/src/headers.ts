@@ -20,6 +20,8 @@ export interface ForwardingOptions {
   readonly forwardedHeaders: boolean;
   /** Drop Accept-Encoding so the answer is plain (the statement POST, whose body the proxy reads). */
   readonly dropAcceptEncoding: boolean;
+  /** Prefix routing: appended to any X-Forwarded-Prefix a proxy in front set (`/_c/blue`). */
+  readonly prefix?: string;
 }
 
 /**
@@ -35,6 +37,7 @@ export function upstreamRequestHeaders(req: IncomingMessage, options: Forwarding
   let xfProto: string | undefined;
   let xfHost: string | undefined;
   let xfPort: string | undefined;
+  let xfPrefix: string | undefined;
   let via: string | undefined;
   let host: string | undefined;
   for (let i = 0; i < raw.length; i += 2) {
@@ -69,6 +72,9 @@ export function upstreamRequestHeaders(req: IncomingMessage, options: Forwarding
       case 'x-forwarded-port':
         xfPort ??= value;
         continue;
+      case 'x-forwarded-prefix':
+        xfPrefix ??= value;
+        continue;
       case 'forwarded':
         if (!options.forwardedHeaders) continue;
         break;
@@ -87,6 +93,8 @@ export function upstreamRequestHeaders(req: IncomingMessage, options: Forwarding
     if (forwardedHost !== undefined) out.push('x-forwarded-host', forwardedHost);
     const port = xfPort ?? (xfHost === undefined && host !== undefined ? portOf(host) : undefined);
     if (port !== undefined) out.push('x-forwarded-port', port);
+    const prefix = (xfPrefix === undefined ? '' : xfPrefix.replace(/\/+$/, '')) + (options.prefix ?? '');
+    if (prefix !== '') out.push('x-forwarded-prefix', prefix);
   }
   return out;
 }

@@ -1,4 +1,4 @@
-import { hasPathPrefix, parseRequestTarget } from './request-target.js';
+import { hasPathPrefix, parseRequestTarget, splitClusterPrefix } from './request-target.js';
 
 describe('parseRequestTarget', () => {
   test.each([
@@ -94,5 +94,32 @@ describe('hasPathPrefix', () => {
     ['/anything', '/', true],
   ])('%s under %s → %s', (path, prefix, expected) => {
     expect(hasPathPrefix(path, prefix)).toBe(expected);
+  });
+});
+
+describe('splitClusterPrefix', () => {
+  const split = (raw: string) => {
+    const target = parseRequestTarget(raw);
+    if ('error' in target) throw new Error(target.error);
+    return splitClusterPrefix(target, '/_c');
+  };
+
+  it('takes the cluster from the path and leaves the Trino path', () => {
+    expect(split('/_c/blue/v1/statement/executing/x/y/1')).toEqual({
+      cluster: 'blue',
+      path: '/v1/statement/executing/x/y/1',
+      query: '',
+      target: '/v1/statement/executing/x/y/1',
+    });
+    expect(split('/_c/green/ui/query.html?20200416_160256_03078_6b4yt')).toEqual({
+      cluster: 'green',
+      path: '/ui/query.html',
+      query: '20200416_160256_03078_6b4yt',
+      target: '/ui/query.html?20200416_160256_03078_6b4yt',
+    });
+  });
+
+  it.each(['/v1/statement', '/_cx/blue/v1/info', '/_c/blue', '/_c//v1/info', '/_c'])('leaves %s alone', (raw) => {
+    expect(split(raw)).toBeUndefined();
   });
 });

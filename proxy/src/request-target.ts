@@ -129,3 +129,26 @@ export function hasPathPrefix(path: string, prefix: string): boolean {
     prefix.charCodeAt(prefix.length - 1) === SLASH
   );
 }
+
+/**
+ * With prefix routing (`routing.clusterPrefix`), `/<prefix>/<cluster>/v1/...` names its cluster in
+ * the path. Returns the cluster and the target without that part, or undefined when the path is not
+ * under the prefix (or names no cluster and no rest).
+ */
+export function splitClusterPrefix(
+  target: { path: string; query: string },
+  prefix: string,
+): { cluster: string; path: string; query: string; target: string } | undefined {
+  const { path, query } = target;
+  if (!path.startsWith(prefix) || path.charCodeAt(prefix.length) !== SLASH) return undefined;
+  const nameStart = prefix.length + 1;
+  const nameEnd = path.indexOf('/', nameStart);
+  if (nameEnd <= nameStart) return undefined;
+  const rest = path.slice(nameEnd);
+  return {
+    cluster: decodeURIComponent(path.slice(nameStart, nameEnd)),
+    path: rest,
+    query,
+    target: query === '' ? rest : `${rest}?${query}`,
+  };
+}

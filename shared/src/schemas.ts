@@ -305,6 +305,15 @@ export const GatewayConfig = z.strictObject({
       connectTimeout: duration.default(5_000),
       queryLookupTimeout: duration.default(2_000),
       maxConnectionsPerCluster: z.number().int().min(1).default(256),
+      clusterPrefix: z
+        .string()
+        .regex(/^\/[A-Za-z0-9._~-]+$/, 'must be one path segment such as "/_c"')
+        .optional()
+        .describe(
+          'When set, Trino is asked (X-Forwarded-Prefix) to put <clusterPrefix>/<cluster> into every URI it returns, and ' +
+            'requests under it go to that cluster without a lookup: follow-ups need no shared state, and spooled ' +
+            'segment URIs (which carry no query id) reach their cluster. Needs Trino with process-forwarded=true.',
+        ),
     })
     .default({
       defaultRoutingGroup: 'adhoc',
