@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 // Command-line entry point: `node operator/dist/main.js --config operator.yaml`.
-import { parseArgs } from 'node:util';
-import { ConfigError, loadOperatorConfig } from '@junction/shared';
+import { exitWith, loadOperatorConfig, runCli } from '@junction/shared';
 import { startOperator } from './operator.js';
 
 const USAGE = `Usage: junction-operator --config <operator.yaml>
@@ -20,48 +19,12 @@ service account), Redis (redis.url, redis.keyPrefix — the proxies' prefix), le
 (admin: /livez /readyz /metrics). SIGTERM or SIGINT releases the Lease and exits 0.
 `;
 
-async function main(): Promise<number> {
-  let values: { config?: string; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } },
-      strict: true,
-    }));
-  } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  if (values.config === undefined) {
-    process.stderr.write(`--config is required\n\n${USAGE}`);
-    return 2;
-  }
-  let operator: Awaited<ReturnType<typeof startOperator>>;
-  try {
-    operator = await startOperator(loadOperatorConfig(values.config));
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`junction-operator: invalid configuration:\n${error.message}\n`);
-      return 1;
-    }
-    throw error;
-  }
-  process.stdout.write(`junction operator ${operator.identity} started (admin ${operator.adminUrl})\n`);
-  await new Promise<void>((resolve) => {
-    process.once('SIGTERM', resolve);
-    process.once('SIGINT', resolve);
-  });
-  await operator.close();
-  return 0;
-}
-
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`junction-operator: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-  },
+exitWith(
+  'junction-operator',
+  runCli({
+    name: 'junction-operator',
+    usage: USAGE,
+    start: (file) => startOperator(loadOperatorConfig(file)),
+    started: (operator) => `junction operator ${operator.identity} started (admin ${operator.adminUrl})`,
+  }),
 );

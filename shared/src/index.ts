@@ -1,4 +1,5 @@
 // Public surface of @junction/shared.
+export * from './cli.js';
 export * from './config.js';
 export * from './duration.js';
 export * from './errors.js';

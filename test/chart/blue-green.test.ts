@@ -12,7 +12,7 @@ import { type ControlPlane, startControlPlane } from '../harness/kube.js';
 import { type OperatorProcess, spawnOperator } from '../harness/operator.js';
 import { eventually, type ProxyProcess, spawnProxy, Workspace } from '../harness/proxy.js';
 import { type RedisServer, startRedis } from '../harness/redis.js';
-import { runQuery, submit } from '../harness/trino-http.js';
+import { followToEnd, runQuery, submit } from '../harness/trino-http.js';
 import { CHART_DIR, helmOk, type KubeObject, REPO_ROOT } from './helm.js';
 
 const NS = 'junction';
@@ -175,17 +175,7 @@ it('4. two relabels move new queries to green; the query running on blue finishe
   await eventually(async () => owner((await submit(proxy.url, 'SELECT 1')).body.id) === 'green', 5_000, 20);
   for (let i = 0; i < 3; i++) expect(owner((await runQuery(proxy.url, 'SELECT 1')).id)).toBe('green');
 
-  let next: string | undefined = running.body.nextUri;
-  let state = '';
-  while (next) {
-    const page = (await (await request(next, { headers: { 'x-trino-user': 'tester' } })).body.json()) as {
-      nextUri?: string;
-      stats: { state: string };
-    };
-    next = page.nextUri;
-    state = page.stats.state;
-  }
-  expect(state).toBe('FINISHED');
+  expect(await followToEnd(running.body.nextUri)).toBe('FINISHED');
   expect(sims.green.recordsFor(running.body.id)).toHaveLength(0);
   await eventually(async () => JSON.stringify((await getJson(['rg', 'adhoc']))['status']?.clusters) === '["green"]');
 }, 60_000);

@@ -7,7 +7,7 @@ import { type ControlPlane, startControlPlane } from '../harness/kube.js';
 import { type OperatorProcess, spawnOperator } from '../harness/operator.js';
 import { eventually, type ProxyProcess, REPO_ROOT, spawnProxy, Workspace } from '../harness/proxy.js';
 import { type RedisServer, startRedis } from '../harness/redis.js';
-import { runQuery, submit } from '../harness/trino-http.js';
+import { followToEnd, runQuery, submit } from '../harness/trino-http.js';
 
 const NAMESPACE = 'trino';
 let kube: ControlPlane;
@@ -137,17 +137,7 @@ it('blue/green: two relabels move new queries to green within a second; the runn
   expect(propagated).toBeLessThan(1_000);
   for (let i = 0; i < 4; i++) expect(owner((await submit(proxy.url, 'SELECT 1')).body.id)).toBe('green');
   // The query that was running on blue keeps reaching blue until it finishes.
-  let next: string | undefined = running.body.nextUri;
-  let state = '';
-  while (next) {
-    const page = (await (await request(next, { headers: { 'x-trino-user': 'tester' } })).body.json()) as {
-      nextUri?: string;
-      stats: { state: string };
-    };
-    next = page.nextUri;
-    state = page.stats.state;
-  }
-  expect(state).toBe('FINISHED');
+  expect(await followToEnd(running.body.nextUri)).toBe('FINISHED');
   expect(sims.green.recordsFor(running.body.id)).toHaveLength(0);
 });
 

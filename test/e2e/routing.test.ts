@@ -4,7 +4,7 @@ import { request } from 'undici';
 import type { RunningProxy } from '../../proxy/src/app.js';
 import { SimTrino } from '../fixtures/sim-trino.js';
 import { clusterResource, eventually, groupResource, startInProcess, Workspace } from '../harness/proxy.js';
-import { runQuery, submit } from '../harness/trino-http.js';
+import { followToEnd, runQuery, submit } from '../harness/trino-http.js';
 
 const names = ['blue', 'green', 'red'] as const;
 let sims: Record<(typeof names)[number], SimTrino>;
@@ -216,17 +216,7 @@ describe('live changes from the watched file', () => {
     ]);
     for (let i = 0; i < 10; i++) expect(await submitTo()).toBe('green');
     // The query started before the drain finishes on blue.
-    let next: string | undefined = running.body.nextUri;
-    let state = '';
-    while (next) {
-      const page = (await (await request(next, { headers: { 'x-trino-user': 'tester' } })).body.json()) as {
-        nextUri?: string;
-        stats: { state: string };
-      };
-      next = page.nextUri;
-      state = page.stats.state;
-    }
-    expect(state).toBe('FINISHED');
+    expect(await followToEnd(running.body.nextUri)).toBe('FINISHED');
     expect(sims.blue.recordsFor(running.body.id).length).toBeGreaterThan(3);
     expect(sims.green.recordsFor(running.body.id)).toHaveLength(0);
   });

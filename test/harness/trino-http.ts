@@ -59,3 +59,16 @@ export function viaOrigin(uri: string, origin: string): string {
   const url = new URL(uri);
   return `${origin}${url.pathname}${url.search}`;
 }
+
+/** Follows `nextUri` from a page already fetched until the query ends; resolves its final state. */
+export async function followToEnd(nextUri: string | undefined, headers: Record<string, string> = {}): Promise<string> {
+  let next = nextUri;
+  let state = '';
+  while (next) {
+    const response = await request(next, { headers: { 'x-trino-user': 'tester', ...headers } });
+    const page = (await response.body.json()) as { nextUri?: string; stats: { state: string } };
+    next = page.nextUri;
+    state = page.stats.state;
+  }
+  return state;
+}
