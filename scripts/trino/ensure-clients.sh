@@ -15,14 +15,14 @@
 #   python/                              venv with `trino` (and its requests dependency)
 #   python/.complete                     written last; its presence means the venv is usable
 #
-# Environment: JUNCTION_CACHE (cache root), MAVEN_CENTRAL_URL (mirror), PYTHON (interpreter for the venv).
+# Environment: JUNCTION_CACHE (cache root), MAVEN_REPO (local Maven repository), PYTHON (interpreter for the venv).
 set -euo pipefail
 
 # Same release as the servers (scripts/trino/ensure-trino.sh); the Python client is versioned apart.
 TRINO_VERSION=476
 PYTHON_TRINO_SPEC="trino>=0.330,<1"
 
-MAVEN_CENTRAL_URL="${MAVEN_CENTRAL_URL:-https://repo1.maven.org/maven2}"
+MAVEN_REPO="${MAVEN_REPO:-$HOME/.m2/repository}"
 CACHE_ROOT="${JUNCTION_CACHE:-$HOME/.cache/junction}"
 CLIENTS_DIR="$CACHE_ROOT/trino-clients/$TRINO_VERSION"
 VENV_DIR="$CLIENTS_DIR/python"
@@ -49,35 +49,31 @@ die() {
   exit 1
 }
 
-for tool in curl sha1sum "$PYTHON"; do
+for tool in mvn "$PYTHON"; do
   command -v "$tool" >/dev/null 2>&1 || die "'$tool' is required"
 done
 
-# Downloads io.trino:<artifact>:<version>[:<classifier>] as a jar unless a copy with Maven Central's
-# sha1 is already there. Prints the file's path.
+# Fetches io.trino:<artifact>:<version>[:jar:<classifier>] with Maven (-C: the registry's checksums
+# must match) and keeps a copy in the clients folder. Prints the copy's path.
 fetch_jar() { # artifactId [classifier]
   local artifact="$1" classifier="${2:-}"
   local name="$artifact-$TRINO_VERSION${classifier:+-$classifier}.jar"
-  local url="$MAVEN_CENTRAL_URL/io/trino/$artifact/$TRINO_VERSION/$name"
   local file="$CLIENTS_DIR/$name"
-  local expected actual
-  expected="$(curl -fsSL --retry 3 --retry-delay 2 "$url.sha1" | awk '{print $1}')" ||
-    die "no checksum at $url.sha1"
-  [[ "$expected" =~ ^[0-9a-f]{40}$ ]] || die "unexpected checksum text from $url.sha1: '$expected'"
-  if [[ -f "$file" ]] && [[ "$(sha1sum "$file" | awk '{print $1}')" == "$expected" ]]; then
-    log "have $name ($(du -h "$file" | cut -f1), sha1 ok)"
+  local cached="$MAVEN_REPO/io/trino/$artifact/$TRINO_VERSION/$name"
+  if [[ -s "$file" ]]; then
+    log "have $name ($(du -h "$file" | cut -f1))"
     echo "$file"
     return
   fi
-  log "downloading $url"
-  curl -fL --retry 3 --retry-delay 2 --progress-bar -o "$file.part" "$url" || die "download failed: $url"
-  actual="$(sha1sum "$file.part" | awk '{print $1}')"
-  if [[ "$actual" != "$expected" ]]; then
-    rm -f "$file.part"
-    die "checksum mismatch for $url: expected $expected, got $actual"
+  if [[ ! -s "$cached" ]]; then
+    log "fetching io.trino:$artifact:$TRINO_VERSION${classifier:+:jar:$classifier} with Maven"
+    mvn -B -q -C -Dstyle.color=never dependency:get -Dtransitive=false -Dmaven.repo.local="$MAVEN_REPO" \
+      -Dartifact="io.trino:$artifact:$TRINO_VERSION${classifier:+:jar:$classifier}" >&2 ||
+      die "Maven could not fetch io.trino:$artifact:$TRINO_VERSION"
   fi
-  mv "$file.part" "$file"
-  log "got $name ($(du -h "$file" | cut -f1), sha1 ok)"
+  [[ -s "$cached" ]] || die "Maven reported success but $cached is missing"
+  cp "$cached" "$file.part" && mv "$file.part" "$file"
+  log "got $name ($(du -h "$file" | cut -f1), checksum verified by Maven)"
   echo "$file"
 }
 

@@ -7,19 +7,19 @@
 #   scripts/trino/ensure-trino.sh --print-env  # same, then print TRINO_HOME=... and TRINO_JAVA_HOME=...
 #
 # Layout under ${JUNCTION_CACHE:-$HOME/.cache/junction}/trino/<version>/:
-#   downloads/          the artifacts exactly as fetched (checked against Maven Central's .sha1)
+#   downloads/          notes kept between runs (artifacts live in the local Maven repository)
 #   server/             the unpacked server, with plugin/tpch and plugin/memory added
 #   server/.complete    written last; its presence means the install is usable
 #   java-home           one line: the JDK home to run this server with (read by test/harness/trino-server.ts)
 #
-# Environment: JUNCTION_CACHE (cache root), TRINO_JAVA_HOME (force a JDK), MAVEN_CENTRAL_URL (mirror).
+# Environment: JUNCTION_CACHE (cache root), TRINO_JAVA_HOME (force a JDK), MAVEN_REPO (local Maven repository).
 set -euo pipefail
 
 # The one pin. 476 is the newest release whose server tarball and plugin zips are all on the Maven
 # Central this machine reaches; it needs Java 24+ and runs on Temurin 25.
 TRINO_VERSION=476
 
-MAVEN_CENTRAL_URL="${MAVEN_CENTRAL_URL:-https://repo1.maven.org/maven2}"
+MAVEN_REPO="${MAVEN_REPO:-$HOME/.m2/repository}"
 CACHE_ROOT="${JUNCTION_CACHE:-$HOME/.cache/junction}"
 INSTALL_DIR="$CACHE_ROOT/trino/$TRINO_VERSION"
 DOWNLOADS="$INSTALL_DIR/downloads"
@@ -47,53 +47,33 @@ die() {
   exit 1
 }
 
-for tool in curl sha1sum tar unzip; do
+for tool in mvn tar unzip; do
   command -v "$tool" >/dev/null 2>&1 || die "'$tool' is required (apt-get install $tool)"
 done
 
-artifact_url() { # artifactId extension
-  echo "$MAVEN_CENTRAL_URL/$GROUP_PATH/$1/$TRINO_VERSION/$1-$TRINO_VERSION.$2"
-}
-
-# Downloads one artifact into $DOWNLOADS unless a copy whose checksum matches is already there.
+# Fetches one io.trino artifact with Maven (which verifies the registry's checksums: -C fails on a
+# mismatch) into the local Maven repository, and prints its path there. Fails when it does not exist.
 fetch_artifact() { # artifactId extension
   local artifact="$1" ext="$2"
-  local file="$DOWNLOADS/$artifact-$TRINO_VERSION.$ext"
-  local url
-  url="$(artifact_url "$artifact" "$ext")"
-  local expected
-  expected="$(curl -fsSL --retry 3 --retry-delay 2 "$url.sha1" | awk '{print $1}')" ||
-    die "no checksum at $url.sha1 (does $artifact $TRINO_VERSION exist as .$ext?)"
-  [[ "$expected" =~ ^[0-9a-f]{40}$ ]] || die "unexpected checksum text from $url.sha1: '$expected'"
-  if [[ -f "$file" ]] && [[ "$(sha1sum "$file" | awk '{print $1}')" == "$expected" ]]; then
-    log "have $(basename "$file") ($(du -h "$file" | cut -f1), sha1 ok)"
+  local file="$MAVEN_REPO/$GROUP_PATH/$artifact/$TRINO_VERSION/$artifact-$TRINO_VERSION.$ext"
+  if [[ -s "$file" ]]; then
+    log "have $(basename "$file") ($(du -h "$file" | cut -f1))"
     echo "$file"
     return
   fi
-  log "downloading $url"
-  curl -fL --retry 3 --retry-delay 2 --progress-bar -o "$file.part" "$url" ||
-    die "download failed: $url"
-  local actual
-  actual="$(sha1sum "$file.part" | awk '{print $1}')"
-  if [[ "$actual" != "$expected" ]]; then
-    rm -f "$file.part"
-    die "checksum mismatch for $url: expected $expected, got $actual"
-  fi
-  mv "$file.part" "$file"
-  log "got $(basename "$file") ($(du -h "$file" | cut -f1), sha1 ok)"
+  log "fetching io.trino:$artifact:$TRINO_VERSION:$ext with Maven"
+  mvn -B -q -C -Dstyle.color=never dependency:get -Dtransitive=false -Dmaven.repo.local="$MAVEN_REPO" \
+    -Dartifact="io.trino:$artifact:$TRINO_VERSION:$ext" >&2 || return 1
+  [[ -s "$file" ]] || die "Maven reported success but $file is missing"
+  log "got $(basename "$file") ($(du -h "$file" | cut -f1), checksum verified by Maven)"
   echo "$file"
 }
 
 # The JDK feature version this release is built for, from the release's parent POM
 # (air.java.version, e.g. 24.0.1 -> 24). Falls back to 24 if the POM cannot be read.
 required_java_major() {
-  local pom version
-  pom="$DOWNLOADS/trino-root-$TRINO_VERSION.pom"
-  if [[ ! -s "$pom" ]]; then
-    curl -fsSL --retry 3 -o "$pom.part" "$MAVEN_CENTRAL_URL/$GROUP_PATH/trino-root/$TRINO_VERSION/trino-root-$TRINO_VERSION.pom" &&
-      mv "$pom.part" "$pom" || rm -f "$pom.part"
-  fi
-  version=""
+  local pom version=""
+  pom="$(fetch_artifact trino-root pom 2>/dev/null)" || pom=""
   [[ -s "$pom" ]] && version="$(sed -n 's:.*<air.java.version>\([0-9][0-9]*\).*</air.java.version>.*:\1:p' "$pom" | head -n1)"
   echo "${version:-24}"
 }
@@ -156,15 +136,12 @@ else
   log "installing Trino $TRINO_VERSION into $INSTALL_DIR"
   # The server without most plugins is trino-server-core; releases without it only have the
   # full trino-server tarball with every plugin bundled (about 1 GB).
-  if curl -fsSIL --retry 3 -o /dev/null "$(artifact_url trino-server-core tar.gz)"; then
-    server_artifact=trino-server-core
-  else
+  if ! server_tar="$(fetch_artifact trino-server-core tar.gz)"; then
     log "trino-server-core $TRINO_VERSION not found; falling back to the full trino-server tarball"
-    server_artifact=trino-server
+    server_tar="$(fetch_artifact trino-server tar.gz)" || die "no Trino $TRINO_VERSION server tarball"
   fi
-  server_tar="$(fetch_artifact "$server_artifact" tar.gz)"
-  tpch_zip="$(fetch_artifact trino-tpch zip)"
-  memory_zip="$(fetch_artifact trino-memory zip)"
+  tpch_zip="$(fetch_artifact trino-tpch zip)" || die "no trino-tpch $TRINO_VERSION zip"
+  memory_zip="$(fetch_artifact trino-memory zip)" || die "no trino-memory $TRINO_VERSION zip"
 
   # Build in a fresh directory and move it into place at the end, so an interrupted run never leaves
   # a half-built server that looks finished.
