@@ -123,7 +123,7 @@ export class Gateway {
     }
   }
 
-  /** Sticky owner first (query id, OAuth2 id, cookie), else a new choice by group and strategy. */
+  /** Sticky owner first (prefix-named cluster, query id, OAuth2 id, cookie), else group and strategy. */
   async #destination(
     req: IncomingMessage,
     registry: Registry,
