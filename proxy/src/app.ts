@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   ConfigError,
+  closeRedisClient,
   createLogger,
   createRedisClient,
   type GatewayConfig,
@@ -146,7 +147,7 @@ export async function startProxy(config: GatewayConfig, logger?: Logger): Promis
       await mode.close();
       await forwarders.close();
       await shared.close();
-      redis?.disconnect();
+      if (redis !== undefined) await closeRedisClient(redis);
       log.info('junction proxy stopped');
     },
   };

@@ -147,6 +147,10 @@ describe('CookieCodec', () => {
     expect(cookies.isDeletePath('/logout')).toBe(true);
     expect(cookies.isDeletePath('/logout/x')).toBe(false);
     expect(cookies.isDeletePath('/oauth2')).toBe(false);
+    // A cookie is issued on the configured routing paths only (segment boundary), not on delete paths.
+    expect(cookies.issuesOn('/oauth2/callback')).toBe(true);
+    expect(cookies.issuesOn('/oauth2xyz')).toBe(false);
+    expect(cookies.issuesOn('/logout')).toBe(false);
   });
 
   test('refuses to start without a secret or lifetime', async () => {

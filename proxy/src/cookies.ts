@@ -56,6 +56,7 @@ export class CookieCodec {
     // cluster that holds the session.
     private readonly routingPaths: readonly string[],
     private readonly deletePaths: readonly string[],
+    private readonly issuePaths: readonly string[],
     private readonly now: () => number,
   ) {
     this.attributes = `; Path=/; Max-Age=${Math.max(1, Math.ceil(lifetimeMs / 1000))}; HttpOnly; SameSite=Lax`;
@@ -76,6 +77,7 @@ export class CookieCodec {
       options.lifetimeMs,
       Object.freeze(routingPaths),
       Object.freeze([...options.deletePaths]),
+      Object.freeze([...options.routingPaths]),
       options.now ?? Date.now,
     );
   }
@@ -150,6 +152,12 @@ export class CookieCodec {
   /** Whether the cookie decides where `path` goes (a segment-boundary prefix, like path classification). */
   routes(cookie: RoutingCookie, path: string): boolean {
     for (const prefix of cookie.routingPaths) if (hasPathPrefix(path, prefix)) return true;
+    return false;
+  }
+
+  /** Whether a request on `path` without a valid cookie gets one (the configured routingPaths). */
+  issuesOn(path: string): boolean {
+    for (const prefix of this.issuePaths) if (hasPathPrefix(path, prefix)) return true;
     return false;
   }
 

@@ -97,15 +97,6 @@ export class UpstreamTimeoutError extends GatewayError {
   }
 }
 
-/** The gateway is shutting down and takes no new requests. */
-export class ShuttingDownError extends GatewayError {
-  readonly status = 503;
-  readonly errorName = 'GATEWAY_SHUTTING_DOWN';
-  constructor() {
-    super('The gateway is shutting down; retry');
-  }
-}
-
 /** Anything unexpected: reported without internals. */
 export class InternalGatewayError extends GatewayError {
   readonly status = 500;
@@ -127,11 +118,11 @@ const CONNECT_FAILURES = new Set([
 const TIMEOUTS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
 /** True when the error happened while connecting, i.e. the cluster cannot have seen the request. */
-export function isConnectFailure(error: unknown): boolean {
+function isConnectFailure(error: unknown): boolean {
   return CONNECT_FAILURES.has(errorCode(error));
 }
 
-export function isTimeout(error: unknown): boolean {
+function isTimeout(error: unknown): boolean {
   return TIMEOUTS.has(errorCode(error));
 }
 

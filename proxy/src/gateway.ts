@@ -60,14 +60,12 @@ interface Destination {
 
 export class Gateway {
   readonly #rules: PathRules;
-  readonly #cookiePaths: readonly string[];
   readonly #clusterPrefix: string | undefined;
   #draining = false;
 
   constructor(readonly options: GatewayOptions) {
     const { routing, oauth2GatewayCookieConfiguration: oauth2 } = options.config;
     this.#rules = compilePathRules(routing, options.cookies === undefined ? undefined : oauth2);
-    this.#cookiePaths = oauth2.routingPaths;
     this.#clusterPrefix = routing.clusterPrefix;
   }
 
@@ -147,7 +145,7 @@ export class Gateway {
       const owner =
         cookie !== undefined && cookies.routes(cookie, path) ? registry.clusters.get(cookie.cluster) : undefined;
       if (owner !== undefined) return { cluster: owner, setCookie: undefined };
-      wantsCookie = startsWithAny(path, this.#cookiePaths);
+      wantsCookie = cookies.issuesOn(path);
     }
     const group = this.options.router.chooseGroup(registry, req, path, query);
     const cluster = this.options.router.chooseCluster(registry, group);
@@ -168,7 +166,7 @@ export class Gateway {
     return upstreamRequestHeaders(req, {
       forwardedHeaders: this.options.config.routing.forwardedHeaders,
       dropAcceptEncoding: statementSubmit,
-      ...(prefix === undefined ? {} : { prefix: `${prefix}/${encodeURIComponent(cluster.name)}` }),
+      prefix: prefix === undefined ? undefined : `${prefix}/${encodeURIComponent(cluster.name)}`,
     });
   }
 
@@ -291,9 +289,4 @@ function queryIdOf(body: Buffer): string | undefined {
 
 function firstHeader(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
-}
-
-function startsWithAny(path: string, prefixes: readonly string[]): boolean {
-  for (const prefix of prefixes) if (path.startsWith(prefix)) return true;
-  return false;
 }

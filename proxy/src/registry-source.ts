@@ -24,8 +24,6 @@ export class FileRegistrySource implements RegistrySource {
   #registry: Registry;
   #listeners: Array<(registry: Registry) => void> = [];
   #watchers: Array<[string, (curr: { mtimeMs: number }, prev: { mtimeMs: number }) => void]> = [];
-  #reloading = false;
-  #again = false;
 
   /** Loads the files once; throws ConfigError when they are invalid at start-up. */
   constructor(readonly options: FileRegistrySourceOptions) {
@@ -60,11 +58,6 @@ export class FileRegistrySource implements RegistrySource {
 
   /** Re-reads the files now. Returns true when a new registry took effect. */
   reload(): boolean {
-    if (this.#reloading) {
-      this.#again = true;
-      return false;
-    }
-    this.#reloading = true;
     try {
       const next = this.#build(this.#registry.generation + 1, this.#registry);
       this.#registry = next;
@@ -78,12 +71,6 @@ export class FileRegistrySource implements RegistrySource {
       });
       this.options.onRejected?.(error as Error);
       return false;
-    } finally {
-      this.#reloading = false;
-      if (this.#again) {
-        this.#again = false;
-        this.reload();
-      }
     }
   }
 

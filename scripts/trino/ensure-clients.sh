@@ -99,21 +99,13 @@ ensure_haproxy() {
     log "have $(haproxy -v 2>/dev/null | head -n1)"
     return
   fi
-  command -v apt-get >/dev/null 2>&1 || die "haproxy is missing and apt-get is not available; install haproxy by hand"
-  local sudo=""
-  if [[ "$(id -u)" -ne 0 ]]; then
-    command -v sudo >/dev/null 2>&1 || die "need root (or sudo) to apt-get install haproxy"
-    sudo=sudo
-  fi
-  log "apt-get install haproxy"
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q >&2
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends haproxy >&2
-  # The package starts a system service on install; the tests run their own haproxy processes.
-  if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet haproxy 2>/dev/null; then
-    $sudo systemctl disable --now haproxy >&2 || true
-  fi
+  apt_install haproxy
+  stop_service haproxy
   command -v haproxy >/dev/null 2>&1 || die "haproxy still missing after apt-get install"
 }
+
+# shellcheck source=../lib/debian.sh
+source "$(dirname "$0")/../lib/debian.sh"
 
 mkdir -p "$CLIENTS_DIR"
 cli_jar="$(fetch_jar trino-cli executable)"
