@@ -2,8 +2,8 @@
 // metrics and a JSON view of the live registry with each cluster's health.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { ClusterHealth, Registry } from '@junction/shared';
+import { sendJson } from './http/respond.js';
 import type { ProxyMetrics } from './metrics.js';
-import { sendJson } from './respond.js';
 
 export interface AdminOptions {
   readonly registry: () => Registry;

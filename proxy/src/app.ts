@@ -16,18 +16,21 @@ import {
 } from '@junction/shared';
 import type { Redis } from 'ioredis';
 import { createAdminServer } from './admin.js';
-import { CookieCodec } from './cookies.js';
-import { Forwarders } from './forwarders.js';
 import { Gateway } from './gateway.js';
-import { MemoryRoutedCounter, RedisRoutedCounter, type RoutedCounter } from './load/routed-counter.js';
+import { compilePathRules } from './http/classify.js';
 import { ProxyMetrics } from './metrics.js';
-import { QueryOwners } from './query-owners.js';
-import { type ProxyHealth, registryMode } from './registry-mode.js';
-import { Router } from './router.js';
+import type { ProxyHealth } from './registry/health-view.js';
+import { registryMode } from './registry/mode.js';
+import { RoutingDecision } from './routing/decision.js';
+import { MemoryRoutedCounter, RedisRoutedCounter, type RoutedCounter } from './routing/routed-counter.js';
+import { Router } from './routing/router.js';
 import { CachedStickyStore } from './sticky/cached.js';
+import { CookieCodec } from './sticky/cookies.js';
 import { MemoryStickyStore } from './sticky/memory.js';
+import { QueryOwners } from './sticky/query-owners.js';
 import { RedisStickyStore } from './sticky/redis.js';
 import type { StickyStore } from './sticky/store.js';
+import { Forwarders } from './upstream/forwarders.js';
 
 export interface RunningProxy {
   readonly url: string;
@@ -83,10 +86,15 @@ export async function startProxy(config: GatewayConfig, logger?: Logger): Promis
     counter: shared.counter,
     honorRoutingGroupHeader: config.routing.honorRoutingGroupHeader,
   });
+  const paths = compilePathRules(
+    config.routing,
+    cookies === undefined ? undefined : config.oauth2GatewayCookieConfiguration,
+  );
   const gateway = new Gateway({
     config,
+    paths,
     registry: () => source.current(),
-    router,
+    decision: new RoutingDecision({ router, owners, cookies, paths }),
     owners,
     forwarders,
     cookies,
@@ -182,9 +190,7 @@ function sharedState(
     };
   }
   const keys = redisKeys(config.redis.keyPrefix);
-  const inner = new RedisStickyStore(redis, (key) =>
-    key.startsWith('oauth:') ? keys.oauth(key.slice(6)) : keys.query(key.slice(6)),
-  );
+  const inner = new RedisStickyStore(redis, keys);
   const store = new CachedStickyStore(inner, {
     maxEntries: 10_000,
     maxAgeMs: config.routing.queryIdTtl,

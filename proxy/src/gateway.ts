@@ -1,41 +1,35 @@
-// The request pipeline of the proxy port: classify the path, find the owner of anything already
-// under way (query id, OAuth2 id, routing cookie), otherwise choose a group and a cluster, then
-// forward. One function reads top to bottom; each step is a named method or module.
+// The request pipeline of the proxy port: validate and classify the target, ask the routing
+// decision where it goes, then forward — streaming for everything but the statement POST, whose
+// answer names the new query id that must be recorded before the client sees it.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ClusterEntry, GatewayConfig, Logger, Registry } from '@junction/shared';
-import { readBody } from './body.js';
-import {
-  classifyPath,
-  compilePathRules,
-  extractQueryId,
-  isStatementSubmit,
-  type PathRules,
-  type RequestKind,
-} from './classify.js';
-import type { CookieCodec } from './cookies.js';
+import { readBody } from './http/body.js';
+import { classifyPath, isStatementSubmit, type PathRules, type RequestKind } from './http/classify.js';
 import {
   GatewayError,
+  InternalGatewayError,
   InvalidRequestTargetError,
   PathNotProxiedError,
-  UnknownClusterError,
-  UnknownQueryError,
   UpstreamUnreachableError,
-} from './errors.js';
-import type { ResponseHeaders, ResponseHook } from './forwarder.js';
-import type { Forwarders } from './forwarders.js';
-import { appendSetCookie, upstreamRequestHeaders } from './headers.js';
-import { extractKillQueryId } from './kill-query.js';
+} from './http/errors.js';
+import { appendSetCookie, upstreamRequestHeaders } from './http/headers.js';
+import { parseRequestTarget, splitClusterPrefix } from './http/request-target.js';
+import { sendError } from './http/respond.js';
 import type { MetricKind, ProxyMetrics } from './metrics.js';
-import { oauthIdFromPath, oauthIdsFromChallenge } from './oauth-ids.js';
-import type { QueryOwners } from './query-owners.js';
-import { parseRequestTarget, splitClusterPrefix } from './request-target.js';
-import { sendError } from './respond.js';
-import type { Router } from './router.js';
+import type { Destination, RouteTo, RoutingDecision, RoutingRequest } from './routing/decision.js';
+import { Statement } from './sql/statement.js';
+import type { CookieCodec } from './sticky/cookies.js';
+import { oauthIdsFromChallenge } from './sticky/oauth-ids.js';
+import type { QueryOwners } from './sticky/query-owners.js';
+import type { ResponseHeaders, ResponseHook, SubmitResult } from './upstream/forwarder.js';
+import type { Forwarders } from './upstream/forwarders.js';
 
 export interface GatewayOptions {
   readonly config: GatewayConfig;
+  /** The proxied path families (the routing decision reads query ids with the same rules). */
+  readonly paths: PathRules;
   readonly registry: () => Registry;
-  readonly router: Router;
+  readonly decision: RoutingDecision;
   readonly owners: QueryOwners;
   readonly forwarders: Forwarders;
   readonly cookies: CookieCodec | undefined;
@@ -44,7 +38,7 @@ export interface GatewayOptions {
   readonly logger: Logger;
 }
 
-/** The request target; `cluster` when prefix routing names one (`/_c/blue/v1/...`, prefix removed). */
+/** The request target; `prefixCluster` when prefix routing names one (`/_c/blue/v1/...`, prefix removed). */
 interface Target {
   readonly path: string;
   readonly query: string;
@@ -52,21 +46,14 @@ interface Target {
   readonly cluster?: string;
 }
 
-/** Where a request goes, and what the response must carry besides the cluster's answer. */
-interface Destination {
-  cluster: ClusterEntry;
-  setCookie: string | undefined;
-}
-
 export class Gateway {
-  readonly #rules: PathRules;
+  readonly #paths: PathRules;
   readonly #clusterPrefix: string | undefined;
   #draining = false;
 
   constructor(readonly options: GatewayOptions) {
-    const { routing, oauth2GatewayCookieConfiguration: oauth2 } = options.config;
-    this.#rules = compilePathRules(routing, options.cookies === undefined ? undefined : oauth2);
-    this.#clusterPrefix = routing.clusterPrefix;
+    this.#paths = options.paths;
+    this.#clusterPrefix = options.config.routing.clusterPrefix;
   }
 
   /** After SIGTERM: keep serving (follow-ups of running queries), but tell clients to reconnect elsewhere. */
@@ -95,12 +82,12 @@ export class Gateway {
     }
     const prefix = this.#clusterPrefix;
     const target: Target = (prefix === undefined ? undefined : splitClusterPrefix(parsed, prefix)) ?? parsed;
-    const pathKind = classifyPath(target.path, this.#rules);
+    const pathKind = classifyPath(target.path, this.#paths);
     if (pathKind === undefined) {
       done(new PathNotProxiedError(target.path));
       return;
     }
-    submit = isStatementSubmit(req.method ?? 'GET', target.path, pathKind);
+    submit = isStatementSubmit(req.method ?? 'GET', pathKind);
     kind = submit ? 'submit' : pathKind;
     const work = submit ? this.#submit(req, res, target) : this.#forward(req, res, target, pathKind);
     work.then(() => done(), done);
@@ -108,8 +95,8 @@ export class Gateway {
 
   /** Any request except the statement POST: stream it to its owner or to a newly chosen cluster. */
   async #forward(req: IncomingMessage, res: ServerResponse, target: Target, kind: RequestKind): Promise<void> {
-    const registry = this.options.registry();
-    const destination = await this.#destination(req, registry, target, kind);
+    const request = routingRequest(req, target, kind, undefined, undefined);
+    const destination = routeOrThrow(await this.options.decision.decide(request, this.options.registry()));
     const deleteCookie = this.options.cookies?.isDeletePath(target.path) === true;
     const headers = this.#upstreamHeaders(req, destination.cluster, false);
     const hook = this.#responseHook(req, destination, deleteCookie, kind, performance.now());
@@ -121,44 +108,37 @@ export class Gateway {
     }
   }
 
-  /** Sticky owner first (prefix-named cluster, query id, OAuth2 id, cookie), else group and strategy. */
-  async #destination(
-    req: IncomingMessage,
-    registry: Registry,
-    target: Target,
-    kind: RequestKind,
-  ): Promise<Destination> {
-    const { path, query } = target;
-    if (target.cluster !== undefined) return { cluster: this.#named(registry, target.cluster), setCookie: undefined };
-    const queryId = extractQueryId(path, query, this.#rules);
-    if (queryId !== undefined) return { cluster: await this.#owner(queryId, registry, req), setCookie: undefined };
-    if (kind === 'oauth2') {
-      const id = oauthIdFromPath(path);
-      const owner =
-        id === undefined ? undefined : registry.clusters.get((await this.options.owners.oauthOwner(id)) ?? '');
-      if (owner !== undefined) return { cluster: owner, setCookie: undefined };
+  /**
+   * The statement POST: read the SQL, let the decision choose (the owner for kill_query), send it —
+   * failing over within the group only when the connection could not be made — then record the new
+   * query id before the answer reaches the client.
+   */
+  async #submit(req: IncomingMessage, res: ServerResponse, target: Target): Promise<void> {
+    const statement = new Statement(await readBody(req), req.headers);
+    const registry = this.options.registry();
+    const exclude = new Set<string>();
+    for (;;) {
+      const request = routingRequest(req, target, 'statement', statement, exclude);
+      const destination = routeOrThrow(await this.options.decision.decide(request, registry));
+      const { cluster } = destination;
+      const headers = this.#upstreamHeaders(req, cluster, true);
+      let result: SubmitResult;
+      const sentAt = performance.now();
+      try {
+        result = await this.options.forwarders.get(cluster).submit(target.target, headers, statement.body);
+        this.options.metrics.upstream('submit', (performance.now() - sentAt) / 1000);
+      } catch (error) {
+        this.#noteFailure(cluster, error);
+        if (destination.group !== undefined && error instanceof UpstreamUnreachableError && error.beforeSend) {
+          exclude.add(cluster.name);
+          continue;
+        }
+        throw error;
+      }
+      if (destination.group !== undefined) this.options.metrics.routed(destination.group.name, cluster.name);
+      await this.#recordAndReply(res, cluster.name, result);
+      return;
     }
-    const cookies = this.options.cookies;
-    let wantsCookie = false;
-    if (cookies !== undefined && (kind === 'oauth2' || kind === 'cookie')) {
-      const cookie = await cookies.read(req.headers.cookie);
-      const owner =
-        cookie !== undefined && cookies.routes(cookie, path) ? registry.clusters.get(cookie.cluster) : undefined;
-      if (owner !== undefined) return { cluster: owner, setCookie: undefined };
-      wantsCookie = cookies.issuesOn(path);
-    }
-    const group = this.options.router.chooseGroup(registry, req, path, query);
-    const cluster = this.options.router.chooseCluster(registry, group);
-    const secure = req.headers['x-forwarded-proto'] === 'https';
-    const setCookie = wantsCookie && cookies !== undefined ? await cookies.issue(cluster.name, secure) : undefined;
-    return { cluster, setCookie };
-  }
-
-  /** Prefix routing: the path names the cluster; like every sticky target it ignores `enabled`. */
-  #named(registry: Registry, name: string): ClusterEntry {
-    const cluster = registry.clusters.get(name);
-    if (cluster === undefined) throw new UnknownClusterError(name);
-    return cluster;
   }
 
   #upstreamHeaders(req: IncomingMessage, cluster: ClusterEntry, statementSubmit: boolean): string[] {
@@ -170,18 +150,10 @@ export class Gateway {
     });
   }
 
-  async #owner(queryId: string, registry: Registry, req: IncomingMessage): Promise<ClusterEntry> {
-    const name = await this.options.owners.owner(queryId, registry, req.headers);
-    if (name === undefined) throw new UnknownQueryError(queryId);
-    const cluster = registry.clusters.get(name);
-    if (cluster === undefined) throw new UnknownQueryError(queryId, `its cluster "${name}" is no longer registered`);
-    return cluster;
-  }
-
   /** Adds gateway cookies and pins OAuth2 ids named in a 401 challenge before the client sees it. */
   #responseHook(
     req: IncomingMessage,
-    destination: Destination,
+    destination: RouteTo,
     deleteCookie: boolean,
     kind: RequestKind,
     sentAt: number,
@@ -196,70 +168,17 @@ export class Gateway {
         appendSetCookie(headers, cookies.deletion(req.headers['x-forwarded-proto'] === 'https'));
       }
       if (statusCode !== 401) return undefined;
-      const ids = oauthIdsFromChallenge(headers['www-authenticate']);
-      if (ids.length === 0) return undefined;
-      return Promise.all(ids.map((id) => owners.pinOAuth(id, cluster))).then(() => undefined);
+      return pinChallengeIds(owners, headers, cluster);
     };
   }
 
-  /**
-   * The statement POST: read the SQL, choose the cluster (the owner for kill_query), send it —
-   * failing over within the group only when the connection could not be made — then record the
-   * new query id before the answer reaches the client.
-   */
-  async #submit(req: IncomingMessage, res: ServerResponse, target: Target): Promise<void> {
-    const { path, query } = target;
-    const body = await readBody(req);
-    const registry = this.options.registry();
-    const killed = extractKillQueryId(body.toString('utf8'), {
-      catalog: firstHeader(req.headers['x-trino-catalog']),
-      schema: firstHeader(req.headers['x-trino-schema']),
-    });
-    const pinned = target.cluster !== undefined || killed !== undefined;
-    const group = pinned ? undefined : this.options.router.chooseGroup(registry, req, path, query);
-    const tried = new Set<string>();
-    for (;;) {
-      const cluster =
-        target.cluster !== undefined
-          ? this.#named(registry, target.cluster)
-          : group === undefined
-            ? await this.#owner(killed as string, registry, req)
-            : this.options.router.chooseCluster(registry, group, tried);
-      const headers = this.#upstreamHeaders(req, cluster, true);
-      let result: Awaited<ReturnType<ReturnType<Forwarders['get']>['submit']>>;
-      const sentAt = performance.now();
-      try {
-        result = await this.options.forwarders.get(cluster).submit(target.target, headers, body);
-        this.options.metrics.upstream('submit', (performance.now() - sentAt) / 1000);
-      } catch (error) {
-        this.#noteFailure(cluster, error);
-        if (group !== undefined && error instanceof UpstreamUnreachableError && error.beforeSend) {
-          tried.add(cluster.name);
-          continue;
-        }
-        throw error;
-      }
-      if (group !== undefined) {
-        this.options.router.routed(cluster.name);
-        this.options.metrics.routed(group.name, cluster.name);
-      }
-      await this.#recordAndReply(res, cluster.name, result);
-      return;
-    }
-  }
-
-  async #recordAndReply(
-    res: ServerResponse,
-    cluster: string,
-    result: { statusCode: number; headers: ResponseHeaders; body: Buffer },
-  ): Promise<void> {
+  async #recordAndReply(res: ServerResponse, cluster: string, result: SubmitResult): Promise<void> {
     const { statusCode, headers, body } = result;
     if (statusCode === 200) {
       const queryId = queryIdOf(body);
       if (queryId !== undefined) await this.options.owners.record(queryId, cluster);
     } else if (statusCode === 401) {
-      const ids = oauthIdsFromChallenge(headers['www-authenticate']);
-      await Promise.all(ids.map((id) => this.options.owners.pinOAuth(id, cluster)));
+      await pinChallengeIds(this.options.owners, headers, cluster);
     }
     headers['content-length'] = String(body.length);
     res.writeHead(statusCode, headers as Record<string, string | string[]>);
@@ -271,6 +190,31 @@ export class Gateway {
       this.options.markUnreachable(cluster.name, error.message);
     }
   }
+}
+
+function routingRequest(
+  req: IncomingMessage,
+  target: Target,
+  kind: RequestKind,
+  statement: Statement | undefined,
+  exclude: ReadonlySet<string> | undefined,
+): RoutingRequest {
+  return { req, path: target.path, query: target.query, kind, prefixCluster: target.cluster, statement, exclude };
+}
+
+/** Forwarding needs a cluster: a rejection is answered with its error. */
+function routeOrThrow(destination: Destination): RouteTo {
+  if (destination.action === 'route') return destination;
+  if (destination.action === 'reject') throw destination.error;
+  // Nothing queues until query management lands; a queue answer here would be a wiring mistake.
+  throw new InternalGatewayError();
+}
+
+/** Pins the OAuth2 ids a 401 challenge names to the cluster that issued it; undefined when none. */
+function pinChallengeIds(owners: QueryOwners, headers: ResponseHeaders, cluster: string): Promise<void> | undefined {
+  const ids = oauthIdsFromChallenge(headers['www-authenticate']);
+  if (ids.length === 0) return undefined;
+  return Promise.all(ids.map((id) => owners.pinOAuth(id, cluster))).then(() => undefined);
 }
 
 // Trino writes `id` first in QueryResults; reading it from the first bytes avoids parsing whole pages.
@@ -285,8 +229,4 @@ function queryIdOf(body: Buffer): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function firstHeader(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
 }

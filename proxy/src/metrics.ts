@@ -2,8 +2,8 @@
 // costs a property read and an add.
 import type { ClusterHealth, Registry } from '@junction/shared';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry as PromRegistry } from 'prom-client';
-import type { RequestKind } from './classify.js';
-import type { LookupOutcome } from './query-owners.js';
+import type { RequestKind } from './http/classify.js';
+import type { LookupOutcome } from './sticky/query-owners.js';
 
 export type MetricKind = RequestKind | 'submit' | 'rejected';
 const KINDS: readonly MetricKind[] = [

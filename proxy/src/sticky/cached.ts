@@ -1,7 +1,7 @@
 // Keeps positive sticky lookups in process, taking Redis off the path of most follow-up requests
 // (a client polls nextUri many times per query). Safe because a mapping names its owner for life.
 import { LruCache } from './lru.js';
-import type { StickyStore } from './store.js';
+import { byKind, type StickyKey, type StickyStore } from './store.js';
 
 export type StickyLookupOutcome = 'local' | 'remote' | 'miss';
 
@@ -17,7 +17,7 @@ export interface CachedStickyStoreOptions {
 }
 
 export class CachedStickyStore implements StickyStore {
-  private readonly local: LruCache<string>;
+  private readonly local: Record<StickyKey['kind'], LruCache<string>>;
   private readonly maxAgeMs: number;
   private readonly onLookup: (outcome: StickyLookupOutcome) => void;
 
@@ -26,20 +26,21 @@ export class CachedStickyStore implements StickyStore {
     private readonly inner: StickyStore,
     options: CachedStickyStoreOptions,
   ) {
-    this.local = new LruCache({ maxEntries: options.maxEntries, now: options.now });
+    this.local = byKind(() => new LruCache<string>({ maxEntries: options.maxEntries, now: options.now }));
     this.maxAgeMs = options.maxAgeMs;
     this.onLookup = options.onLookup ?? (() => {});
   }
 
-  async set(key: string, cluster: string, ttlMs: number): Promise<void> {
+  async set(key: StickyKey, cluster: string, ttlMs: number): Promise<void> {
     // Cache before writing through: even if the shared store is down, this replica keeps routing the
     // queries it started itself. The caller still sees the rejection.
-    this.local.set(key, cluster, Math.min(ttlMs, this.maxAgeMs));
+    this.local[key.kind].set(key.id, cluster, Math.min(ttlMs, this.maxAgeMs));
     await this.inner.set(key, cluster, ttlMs);
   }
 
-  async get(key: string): Promise<string | undefined> {
-    const cached = this.local.get(key);
+  async get(key: StickyKey): Promise<string | undefined> {
+    const local = this.local[key.kind];
+    const cached = local.get(key.id);
     if (cached !== undefined) {
       this.onLookup('local');
       return cached;
@@ -50,13 +51,14 @@ export class CachedStickyStore implements StickyStore {
       this.onLookup('miss');
       return undefined;
     }
-    this.local.set(key, cluster, this.maxAgeMs);
+    local.set(key.id, cluster, this.maxAgeMs);
     this.onLookup('remote');
     return cluster;
   }
 
   async close(): Promise<void> {
-    this.local.clear();
+    this.local.query.clear();
+    this.local.oauth.clear();
     await this.inner.close();
   }
 }

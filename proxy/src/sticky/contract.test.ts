@@ -8,7 +8,7 @@ import { untilPasses as eventually, sleep } from '../../../test/harness/wait.js'
 import { CachedStickyStore } from './cached.js';
 import { MemoryStickyStore } from './memory.js';
 import { RedisStickyStore } from './redis.js';
-import type { StickyStore } from './store.js';
+import type { StickyKey, StickyStore } from './store.js';
 
 const COMMAND_TIMEOUT_MS = 300;
 // Generous bound for "does not hang": the command timeout plus scheduling slack on a busy machine.
@@ -47,7 +47,7 @@ function stickyStoreContract(name: string, subject: ContractSubject): void {
     let store: StickyStore;
     let prefix = 0;
     // Unique keys per test, so a Redis shared by the tests never leaks state between them.
-    const key = (suffix: string) => `query:t${prefix}-${suffix}`;
+    const key = (suffix: string): StickyKey => ({ kind: 'query', id: `t${prefix}-${suffix}` });
 
     beforeAll(async () => {
       fixture = await subject.setup();
@@ -103,10 +103,11 @@ function stickyStoreContract(name: string, subject: ContractSubject): void {
     });
 
     test('keys are opaque: query and oauth keys with the same id do not collide', async () => {
-      await store.set('query:20200416_160256_03078_6b4yt', 'blue', 60_000);
-      await store.set('oauth:20200416_160256_03078_6b4yt', 'green', 60_000);
-      await expect(store.get('query:20200416_160256_03078_6b4yt')).resolves.toBe('blue');
-      await expect(store.get('oauth:20200416_160256_03078_6b4yt')).resolves.toBe('green');
+      const id = '20200416_160256_03078_6b4yt';
+      await store.set({ kind: 'query', id }, 'blue', 60_000);
+      await store.set({ kind: 'oauth', id }, 'green', 60_000);
+      await expect(store.get({ kind: 'query', id })).resolves.toBe('blue');
+      await expect(store.get({ kind: 'oauth', id })).resolves.toBe('green');
     });
 
     if (subject.kind === 'in-process') {
@@ -170,7 +171,7 @@ async function redisFixture(wrap: (inner: StickyStore) => StickyStore): Promise<
     open() {
       const client = createRedisClient(config);
       clients.push(client);
-      return wrap(new RedisStickyStore(client, (id) => keys.query(id)));
+      return wrap(new RedisStickyStore(client, keys));
     },
     stop: () => server.stop(),
     restart: () => server.restart(),

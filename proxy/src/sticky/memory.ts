@@ -1,6 +1,6 @@
 // The single-process StickyStore (no Redis configured): mappings live in this process only, so it
 // is correct only when exactly one proxy replica serves all requests.
-import type { StickyStore } from './store.js';
+import { byKind, type StickyKey, type StickyStore } from './store.js';
 
 export interface MemoryStickyStoreOptions {
   /** How often expired mappings are dropped to bound memory; reads never see them either way. */
@@ -15,7 +15,7 @@ interface Mapping {
 }
 
 export class MemoryStickyStore implements StickyStore {
-  private readonly mappings = new Map<string, Mapping>();
+  private readonly mappings = byKind(() => new Map<string, Mapping>());
   private readonly now: () => number;
   private readonly sweeper: NodeJS.Timeout;
   private closed = false;
@@ -28,21 +28,22 @@ export class MemoryStickyStore implements StickyStore {
   }
 
   get size(): number {
-    return this.mappings.size;
+    return this.mappings.query.size + this.mappings.oauth.size;
   }
 
-  async set(key: string, cluster: string, ttlMs: number): Promise<void> {
+  async set(key: StickyKey, cluster: string, ttlMs: number): Promise<void> {
     this.assertOpen();
     assertTtl(ttlMs);
-    this.mappings.set(key, { cluster, expiresAt: this.now() + ttlMs });
+    this.mappings[key.kind].set(key.id, { cluster, expiresAt: this.now() + ttlMs });
   }
 
-  async get(key: string): Promise<string | undefined> {
+  async get(key: StickyKey): Promise<string | undefined> {
     this.assertOpen();
-    const mapping = this.mappings.get(key);
+    const mappings = this.mappings[key.kind];
+    const mapping = mappings.get(key.id);
     if (mapping === undefined) return undefined;
     if (mapping.expiresAt <= this.now()) {
-      this.mappings.delete(key);
+      mappings.delete(key.id);
       return undefined;
     }
     return mapping.cluster;
@@ -51,14 +52,17 @@ export class MemoryStickyStore implements StickyStore {
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.sweeper);
-    this.mappings.clear();
+    this.mappings.query.clear();
+    this.mappings.oauth.clear();
   }
 
   /** Drops every expired mapping; runs on the timer, public so tests need not wait for it. */
   sweep(): void {
     const now = this.now();
-    for (const [key, mapping] of this.mappings) {
-      if (mapping.expiresAt <= now) this.mappings.delete(key);
+    for (const mappings of [this.mappings.query, this.mappings.oauth]) {
+      for (const [id, mapping] of mappings) {
+        if (mapping.expiresAt <= now) mappings.delete(id);
+      }
     }
   }
 

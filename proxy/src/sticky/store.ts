@@ -8,10 +8,23 @@
  * - `get` resolves `undefined` for unknown or expired keys and never throws for a missing key.
  * - Both reject (never hang past the store's command timeout) when the backing store is unreachable;
  *   callers decide how to degrade.
- * - Keys are opaque strings of the caller (`query:<id>`, `oauth:<id>`); values are cluster names.
+ * - A key names what is pinned (a query id, or an OAuth2 token/initiate id) and its id; the two
+ *   kinds never collide. Values are cluster names.
  */
 export interface StickyStore {
-  set(key: string, cluster: string, ttlMs: number): Promise<void>;
-  get(key: string): Promise<string | undefined>;
+  set(key: StickyKey, cluster: string, ttlMs: number): Promise<void>;
+  get(key: StickyKey): Promise<string | undefined>;
   close(): Promise<void>;
+}
+
+export type StickyKind = 'query' | 'oauth';
+
+export interface StickyKey {
+  readonly kind: StickyKind;
+  readonly id: string;
+}
+
+/** One map per kind, so implementations index by the id itself and never build a combined key. */
+export function byKind<V>(make: () => V): Record<StickyKind, V> {
+  return { query: make(), oauth: make() };
 }

@@ -1,0 +1,33 @@
+// A submitted statement as the gateway sees it: the body exactly as sent (resent unchanged), and
+// what routing may ask of its SQL, each worked out at most once per submission and only if asked.
+import type { IncomingHttpHeaders } from 'node:http';
+import { sessionCatalog, sessionSchema } from '../http/trino-headers.js';
+import { extractKillQueryId } from './kill-query.js';
+
+export class Statement {
+  #sql: string | undefined;
+  #killed: string | null | undefined;
+
+  constructor(
+    /** The request body, byte for byte. */
+    readonly body: Buffer,
+    readonly headers: IncomingHttpHeaders,
+  ) {}
+
+  get sql(): string {
+    this.#sql ??= this.body.toString('utf8');
+    return this.#sql;
+  }
+
+  /** The query id a `CALL system.runtime.kill_query(…)` statement names, else undefined. */
+  killedQueryId(): string | undefined {
+    if (this.#killed === undefined) {
+      const id = extractKillQueryId(this.sql, {
+        catalog: sessionCatalog(this.headers),
+        schema: sessionSchema(this.headers),
+      });
+      this.#killed = id ?? null;
+    }
+    return this.#killed ?? undefined;
+  }
+}
