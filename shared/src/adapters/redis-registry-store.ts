@@ -2,11 +2,11 @@
 // proxy replica reads them. All keys live under one hash tag (redisKeys(prefix).registry).
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import type { ClusterHealth } from './model.js';
+import type { ClusterHealth } from '../contract/model.js';
+import type { RegistryResources, RegistrySnapshot, RegistryStore } from '../contract/registry-store.js';
+import { ClusterPhase, RoutingGroup, TrinoCluster } from '../contract/schemas.js';
+import { formatIssues } from '../contract/zod-errors.js';
 import { closeRedisClient, type RedisKeys, redisKeys, SUBSCRIBER_DISCONNECT_TIMEOUT_MS } from './redis-client.js';
-import type { RegistryResources, RegistrySnapshot, RegistryStore } from './registry-store.js';
-import { ClusterPhase, RoutingGroup, TrinoCluster } from './schemas.js';
-import { formatIssues } from './zod-errors.js';
 
 const Resources = z.object({ clusters: z.array(TrinoCluster), groups: z.array(RoutingGroup) });
 const Snapshot = Resources.extend({ generation: z.number().int().positive(), publishedAt: z.string() });

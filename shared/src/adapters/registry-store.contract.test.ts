@@ -1,14 +1,14 @@
 // One RegistryStore contract (registry-store.ts), run against every implementation: in memory and Redis.
 // Redis cases use a real redis-server from the test harness; two stores over it stand for two processes.
 import type { Redis } from 'ioredis';
-import { type RedisServer, startRedis } from '../../test/harness/redis.js';
-import { untilPasses as eventually } from '../../test/harness/wait.js';
+import { type RedisServer, startRedis } from '../../../test/harness/redis.js';
+import { untilPasses as eventually } from '../../../test/harness/wait.js';
+import type { ClusterHealth } from '../contract/model.js';
+import type { RegistryResources, RegistryStore } from '../contract/registry-store.js';
+import { API_VERSION, RoutingGroup, TrinoCluster } from '../contract/schemas.js';
 import { MemoryRegistryStore } from './memory-registry-store.js';
-import type { ClusterHealth } from './model.js';
 import { closeRedisClient, createRedisClient, redisKeys } from './redis-client.js';
 import { RedisRegistryStore } from './redis-registry-store.js';
-import type { RegistryResources, RegistryStore } from './registry-store.js';
-import { API_VERSION, RoutingGroup, TrinoCluster } from './schemas.js';
 
 const COMMAND_TIMEOUT_MS = 300;
 const SUBSCRIBE_TIMEOUT_MS = 1000;

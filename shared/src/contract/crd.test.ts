@@ -12,7 +12,7 @@ import {
 } from './schemas.js';
 import { selectorProblems } from './selector.js';
 
-const CRDS_DIR = resolve(import.meta.dirname, '../../crds');
+const CRDS_DIR = resolve(import.meta.dirname, '../../../crds');
 
 type Node = { [key: string]: unknown };
 

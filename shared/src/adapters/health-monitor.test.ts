@@ -1,10 +1,10 @@
 // HealthMonitor against simulated Trino clusters on real sockets: phases, thresholds, counts,
 // registry changes and shutdown. Long intervals plus probeNow() keep the tests deterministic.
-import { SimTrino } from '../../test/fixtures/sim-trino.js';
+import { SimTrino } from '../../../test/fixtures/sim-trino.js';
+import { type ClusterEntry, type ClusterHealth, PENDING_HEALTH, type Registry } from '../contract/model.js';
+import type { HealthCheck } from '../contract/schemas.js';
 import { HealthMonitor, nextHealth } from './health-monitor.js';
-import { type ClusterEntry, type ClusterHealth, PENDING_HEALTH, type Registry } from './model.js';
 import type { ProbeOutcome } from './prober.js';
-import type { HealthCheck } from './schemas.js';
 
 const QUIET: HealthCheck = { type: 'Info', intervalSeconds: 3600, timeoutSeconds: 5, failureThreshold: 3 };
 

@@ -1,9 +1,9 @@
 // Keeps every registered cluster's health current: probes each on its own interval (bounded
 // concurrency), turns probe outcomes into phases, and reports changes. Timers are the only effect.
-import type { ClusterEntry, ClusterHealth, Registry } from './model.js';
-import { PENDING_HEALTH } from './model.js';
+import type { ClusterEntry, ClusterHealth, Registry } from '../contract/model.js';
+import { PENDING_HEALTH } from '../contract/model.js';
+import type { HealthCheck } from '../contract/schemas.js';
 import { type ProbeOutcome, probeCluster } from './prober.js';
-import type { HealthCheck } from './schemas.js';
 
 export interface HealthMonitorOptions {
   /** Probes in flight at once across all clusters. */

@@ -1,7 +1,7 @@
 // The command line both programs share: `--config <file>`, `--help`, configuration errors printed
 // as the named fields (exit 1, no stack trace), and SIGTERM/SIGINT → graceful close, exit 0.
 import { parseArgs } from 'node:util';
-import { ConfigError } from './errors.js';
+import { ConfigError } from '../contract/errors.js';
 
 export interface CliProgram<T extends { close(): Promise<void> }> {
   /** e.g. "junction-proxy" */

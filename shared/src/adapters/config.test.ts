@@ -1,8 +1,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { ConfigError } from '../contract/errors.js';
 import { loadGatewayConfig, loadOperatorConfig, parseGatewayConfig, parseOperatorConfig } from './config.js';
-import { ConfigError } from './errors.js';
 
 function problems(text: string, env: NodeJS.ProcessEnv = {}): string[] {
   try {

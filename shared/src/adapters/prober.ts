@@ -1,8 +1,8 @@
 // One health probe of one Trino coordinator, by the cluster's healthCheck.type. Pure I/O adapter:
 // it reports what it saw and never throws; deciding phases from outcomes is the HealthMonitor's job.
 import { request } from 'undici';
-import { formatDuration } from './duration.js';
-import type { ClusterEntry } from './model.js';
+import { formatDuration } from '../contract/duration.js';
+import type { ClusterEntry } from '../contract/model.js';
 
 export type ProbeOutcome =
   | { ok: true; starting: boolean; runningQueries?: number; queuedQueries?: number; activeNodes?: number }

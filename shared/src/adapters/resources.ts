@@ -3,10 +3,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
-import { ConfigError } from './errors.js';
-import { RoutingGroup, TrinoCluster } from './schemas.js';
-import { parseYamlDocuments } from './yaml-env.js';
-import { formatIssues } from './zod-errors.js';
+import { ConfigError } from '../contract/errors.js';
+import { RoutingGroup, TrinoCluster } from '../contract/schemas.js';
+import { parseYamlDocuments } from '../contract/yaml-env.js';
+import { formatIssues } from '../contract/zod-errors.js';
 
 export interface Resources {
   clusters: TrinoCluster[];

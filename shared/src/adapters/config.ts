@@ -3,10 +3,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
-import { ConfigError } from './errors.js';
-import { GatewayConfig, OperatorConfig } from './schemas.js';
-import { parseYamlDocuments, substituteEnv } from './yaml-env.js';
-import { formatIssues } from './zod-errors.js';
+import { ConfigError } from '../contract/errors.js';
+import { GatewayConfig, OperatorConfig } from '../contract/schemas.js';
+import { parseYamlDocuments, substituteEnv } from '../contract/yaml-env.js';
+import { formatIssues } from '../contract/zod-errors.js';
 
 /** Substitutes the environment, parses the one YAML document and validates it against `schema`. */
 function parseConfig<T>(schema: z.ZodType<T>, text: string, source: string, env: NodeJS.ProcessEnv): T {

@@ -2,9 +2,9 @@
 // coordinator or network produces: refused connections, timeouts, error statuses and bad bodies.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SimTrino } from '../../test/fixtures/sim-trino.js';
+import { SimTrino } from '../../../test/fixtures/sim-trino.js';
+import type { HealthCheck } from '../contract/schemas.js';
 import { parseOpenMetrics, probeCluster } from './prober.js';
-import type { HealthCheck } from './schemas.js';
 
 function cluster(url: string, check: Partial<HealthCheck> = {}) {
   const healthCheck: HealthCheck = {
