@@ -1,9 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { ConfigError } from '../contract/errors.js';
-import { loadResourceFiles, parseResources } from './resources.js';
+import { ConfigError } from './errors.js';
+import { parseResources } from './manifests.js';
 
 const blue = `
 apiVersion: junction.dev/v1alpha1
@@ -97,40 +94,5 @@ describe('parseResources', () => {
     expect(problems(JSON.stringify(list))).toEqual([
       'resources.yaml: document 1, items[1]: kind: must be TrinoCluster or RoutingGroup',
     ]);
-  });
-});
-
-describe('loadResourceFiles', () => {
-  let directory: string;
-  beforeEach(() => {
-    directory = mkdtempSync(path.join(tmpdir(), 'junction-resources-'));
-  });
-  afterEach(() => {
-    rmSync(directory, { recursive: true, force: true });
-  });
-
-  it('concatenates the resources of several files', () => {
-    writeFileSync(path.join(directory, 'clusters.yaml'), blue);
-    writeFileSync(path.join(directory, 'groups.yaml'), adhoc);
-    const files = [path.join(directory, 'clusters.yaml'), path.join(directory, 'groups.yaml')];
-    const { clusters, groups } = loadResourceFiles(files);
-    expect(clusters.map((c) => c.metadata.name)).toEqual(['blue']);
-    expect(groups.map((g) => g.metadata.name)).toEqual(['adhoc']);
-  });
-
-  it('reports the problems of all files together, naming each file', () => {
-    writeFileSync(path.join(directory, 'bad.yaml'), 'kind: Pod\n');
-    const files = [path.join(directory, 'bad.yaml'), path.join(directory, 'missing.yaml')];
-    let error: unknown;
-    try {
-      loadResourceFiles(files);
-    } catch (caught) {
-      error = caught;
-    }
-    expect(error).toBeInstanceOf(ConfigError);
-    const lines = (error as ConfigError).problems;
-    expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatch(/bad\.yaml: document 1: kind: must be TrinoCluster or RoutingGroup$/);
-    expect(lines[1]).toMatch(/missing\.yaml: cannot read resource file: ENOENT/);
   });
 });

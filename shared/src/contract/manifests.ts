@@ -1,12 +1,10 @@
-// Reads TrinoCluster and RoutingGroup manifests from YAML files (standalone mode): the same
+// Parses TrinoCluster and RoutingGroup manifests from YAML text (standalone mode): the same
 // documents `kubectl apply` takes, validated by the same schemas, every problem reported at once.
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { z } from 'zod';
-import { ConfigError } from '../contract/errors.js';
-import { RoutingGroup, TrinoCluster } from '../contract/schemas.js';
-import { parseYamlDocuments } from '../contract/yaml-env.js';
-import { formatIssues } from '../contract/zod-errors.js';
+import { ConfigError } from './errors.js';
+import { RoutingGroup, TrinoCluster } from './schemas.js';
+import { parseYamlDocuments } from './yaml-env.js';
+import { formatIssues } from './zod-errors.js';
 
 export interface Resources {
   clusters: TrinoCluster[];
@@ -67,32 +65,6 @@ export function parseResources(text: string, source: string): Resources {
       }
     }
   });
-  if (problems.length > 0) throw new ConfigError(problems);
-  return resources;
-}
-
-/** Reads and concatenates several manifest files, reporting the problems of all of them together. */
-export function loadResourceFiles(files: readonly string[]): Resources {
-  const problems: string[] = [];
-  const resources: Resources = { clusters: [], groups: [] };
-  for (const file of files) {
-    const source = path.relative(process.cwd(), file) || file;
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (error) {
-      problems.push(`${source}: cannot read resource file: ${(error as Error).message}`);
-      continue;
-    }
-    try {
-      const parsed = parseResources(text, source);
-      resources.clusters.push(...parsed.clusters);
-      resources.groups.push(...parsed.groups);
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      problems.push(...error.problems);
-    }
-  }
   if (problems.length > 0) throw new ConfigError(problems);
   return resources;
 }
