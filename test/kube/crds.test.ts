@@ -2,7 +2,7 @@
 // defaults, explains and prints TrinoClusters and RoutingGroups the way the zod schemas do.
 // Needs scripts/kube/ensure-control-plane.sh to have run once on the machine.
 import { resolve } from 'node:path';
-import { RoutingGroup, TrinoCluster } from '../../shared/src/contract/schemas.js';
+import { RoutingGroup, TrinoCluster } from '../../shared/src/contract/schemas/resources.js';
 import { selectorProblems } from '../../shared/src/contract/selector.js';
 import { type ControlPlane, startControlPlane } from '../harness/kube.js';
 

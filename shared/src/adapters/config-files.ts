@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseGatewayConfig, parseOperatorConfig } from '../contract/config.js';
 import { ConfigError } from '../contract/errors.js';
-import type { GatewayConfig, OperatorConfig } from '../contract/schemas.js';
+import type { GatewayConfig } from '../contract/schemas/gateway-config.js';
+import type { OperatorConfig } from '../contract/schemas/operator-config.js';
 
 function readConfigFile(file: string): string {
   try {

@@ -2,7 +2,7 @@
 // registry changes and shutdown. Long intervals plus probeNow() keep the tests deterministic.
 import { SimTrino } from '../../../test/fixtures/sim-trino.js';
 import { type ClusterEntry, type ClusterHealth, PENDING_HEALTH, type Registry } from '../contract/model.js';
-import type { HealthCheck } from '../contract/schemas.js';
+import type { HealthCheck } from '../contract/schemas/resources.js';
 import { HealthMonitor, nextHealth } from './health-monitor.js';
 import type { ProbeOutcome } from './prober.js';
 

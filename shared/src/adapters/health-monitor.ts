@@ -2,7 +2,7 @@
 // concurrency), turns probe outcomes into phases, and reports changes. Timers are the only effect.
 import type { ClusterEntry, ClusterHealth, Registry } from '../contract/model.js';
 import { PENDING_HEALTH } from '../contract/model.js';
-import type { HealthCheck } from '../contract/schemas.js';
+import type { HealthCheck } from '../contract/schemas/resources.js';
 import { type ProbeOutcome, probeCluster } from './prober.js';
 
 export interface HealthMonitorOptions {

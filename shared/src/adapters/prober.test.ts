@@ -3,7 +3,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SimTrino } from '../../../test/fixtures/sim-trino.js';
-import type { HealthCheck } from '../contract/schemas.js';
+import type { HealthCheck } from '../contract/schemas/resources.js';
 import { parseOpenMetrics, probeCluster } from './prober.js';
 
 function cluster(url: string, check: Partial<HealthCheck> = {}) {

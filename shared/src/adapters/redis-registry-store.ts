@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { ClusterHealth } from '../contract/model.js';
 import type { RegistryResources, RegistrySnapshot, RegistryStore } from '../contract/registry-store.js';
-import { ClusterPhase, RoutingGroup, TrinoCluster } from '../contract/schemas.js';
+import { ClusterPhase, RoutingGroup, TrinoCluster } from '../contract/schemas/resources.js';
 import { formatIssues } from '../contract/zod-errors.js';
 import { closeRedisClient, type RedisKeys, redisKeys, SUBSCRIBER_DISCONNECT_TIMEOUT_MS } from './redis-client.js';
 

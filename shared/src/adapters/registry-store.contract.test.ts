@@ -5,7 +5,7 @@ import { type RedisServer, startRedis } from '../../../test/harness/redis.js';
 import { untilPasses as eventually } from '../../../test/harness/wait.js';
 import type { ClusterHealth } from '../contract/model.js';
 import type { RegistryResources, RegistryStore } from '../contract/registry-store.js';
-import { API_VERSION, RoutingGroup, TrinoCluster } from '../contract/schemas.js';
+import { API_VERSION, RoutingGroup, TrinoCluster } from '../contract/schemas/resources.js';
 import { MemoryRegistryStore } from './memory-registry-store.js';
 import { closeRedisClient, createRedisClient, redisKeys } from './redis-client.js';
 import { RedisRegistryStore } from './redis-registry-store.js';

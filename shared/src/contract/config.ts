@@ -2,7 +2,8 @@
 // problem becomes one line of a ConfigError so start-up stops with a message naming the key.
 import type { z } from 'zod';
 import { ConfigError } from './errors.js';
-import { GatewayConfig, OperatorConfig } from './schemas.js';
+import { GatewayConfig } from './schemas/gateway-config.js';
+import { OperatorConfig } from './schemas/operator-config.js';
 import { parseYamlDocuments, substituteEnv } from './yaml-env.js';
 import { formatIssues } from './zod-errors.js';
 

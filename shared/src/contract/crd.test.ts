@@ -9,7 +9,7 @@ import {
   LabelSelectorRequirement,
   RoutingStrategy,
   TrinoClusterSpec,
-} from './schemas.js';
+} from './schemas/resources.js';
 import { selectorProblems } from './selector.js';
 
 const CRDS_DIR = resolve(import.meta.dirname, '../../../crds');

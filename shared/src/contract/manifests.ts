@@ -2,7 +2,7 @@
 // documents `kubectl apply` takes, validated by the same schemas, every problem reported at once.
 import type { z } from 'zod';
 import { ConfigError } from './errors.js';
-import { RoutingGroup, TrinoCluster } from './schemas.js';
+import { RoutingGroup, TrinoCluster } from './schemas/resources.js';
 import { parseYamlDocuments } from './yaml-env.js';
 import { formatIssues } from './zod-errors.js';
 

@@ -1,6 +1,6 @@
 // The routing model every component reads: an immutable Registry built from resources, and the
 // health each cluster was last seen in. Nothing mutates a Registry; a new one replaces it.
-import type { ClusterPhase, HealthCheck, RoutingStrategy } from './schemas.js';
+import type { ClusterPhase, HealthCheck, RoutingStrategy } from './schemas/resources.js';
 
 /** What a CEL rule sees as `request`. Header names are lower-case. */
 export interface RuleRequest {

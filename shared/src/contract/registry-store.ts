@@ -1,7 +1,7 @@
 // Where the operator leader publishes the registry (the TrinoCluster/RoutingGroup resources as one
 // versioned snapshot) and cluster health, and where every proxy replica reads them.
 import type { ClusterHealth } from './model.js';
-import type { RoutingGroup, TrinoCluster } from './schemas.js';
+import type { RoutingGroup, TrinoCluster } from './schemas/resources.js';
 
 export interface RegistryResources {
   readonly clusters: readonly TrinoCluster[];

@@ -1,6 +1,6 @@
 import type { Registry, RuleRequest } from './model.js';
 import { buildRegistry, type RegistryInput } from './registry.js';
-import { API_VERSION, RoutingGroup, TrinoCluster } from './schemas.js';
+import { API_VERSION, RoutingGroup, TrinoCluster } from './schemas/resources.js';
 
 function cluster(name: string, labels: Record<string, string>, spec: Record<string, unknown> = {}): TrinoCluster {
   return TrinoCluster.parse({

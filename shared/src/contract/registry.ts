@@ -2,7 +2,7 @@
 // total: a bad resource becomes a RegistryProblem and is left out, so one typo never stops routing.
 import type { ClusterEntry, CompiledRule, GroupEntry, Registry, RegistryProblem } from './model.js';
 import { compileRule } from './rules.js';
-import type { RoutingGroup, TrinoCluster } from './schemas.js';
+import type { RoutingGroup, TrinoCluster } from './schemas/resources.js';
 import { matchesSelector, selectorProblems } from './selector.js';
 
 export interface RegistryInput {

@@ -1,4 +1,4 @@
-import type { LabelSelector } from './schemas.js';
+import type { LabelSelector } from './schemas/resources.js';
 import { matchesSelector, selectorProblems } from './selector.js';
 
 const labels = { pool: 'adhoc', tier: 'gold' };

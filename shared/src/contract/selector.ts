@@ -1,6 +1,6 @@
 // Kubernetes label selectors: how a RoutingGroup picks its member TrinoClusters. The semantics
 // follow metav1.LabelSelector so `kubectl get tc -l …` shows the same clusters.
-import type { LabelSelector } from './schemas.js';
+import type { LabelSelector } from './schemas/resources.js';
 
 /** True when the labels satisfy every matchLabels entry and every matchExpressions requirement. */
 export function matchesSelector(selector: LabelSelector, labels: Readonly<Record<string, string>>): boolean {

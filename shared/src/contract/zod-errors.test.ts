@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { API_VERSION, GatewayConfig, RoutingGroup, TrinoCluster } from './schemas.js';
+import { GatewayConfig } from './schemas/gateway-config.js';
+import { API_VERSION, RoutingGroup, TrinoCluster } from './schemas/resources.js';
 import { formatIssues, formatPath } from './zod-errors.js';
 
 function issues(schema: z.ZodType, input: unknown, prefix = 'gateway.yaml: '): string[] {

@@ -1,8 +1,6 @@
-// The one source of truth for every shape Junction reads: the TrinoCluster and RoutingGroup
-// resources and the gateway configuration. Types are inferred from these; the CRDs are generated
-// from them (operator issue).
+// The TrinoCluster and RoutingGroup resources and their pieces: what `kubectl apply` and the standalone
+// resource files hold. Types are inferred from these, and the CRDs are generated from them (crd.ts).
 import { z } from 'zod';
-import { parseDuration } from './duration.js';
 
 export const API_GROUP = 'junction.dev';
 export const API_VERSION = `${API_GROUP}/v1alpha1`;
@@ -24,20 +22,6 @@ const httpUrl = z
       { rule: "isURL(self) && url(self).getHostname() != ''", message: 'must be an http(s) URL' },
     ],
   });
-
-/** A duration string ("10m") or a number of milliseconds, parsed to milliseconds. */
-export const duration = z.union([z.string(), z.number().int().nonnegative()]).transform((value, ctx) => {
-  if (typeof value === 'number') return value;
-  const ms = parseDuration(value);
-  if (ms === undefined) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `must be a duration such as "500ms", "10s", "5m" or "24h", got "${value}"`,
-    });
-    return z.NEVER;
-  }
-  return ms;
-});
 
 const dnsName = z
   .string()
@@ -106,7 +90,8 @@ export const TrinoClusterSpec = z
       .min(0)
       .default(1)
       .describe('Relative share of new queries inside a routing group; 0 receives none.'),
-    healthCheck: HealthCheck.default({ type: 'Info', intervalSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 }),
+    // The filled-in object (not `{}`) is what the CRD shows as the default, and the apiserver applies it as is.
+    healthCheck: HealthCheck.prefault(() => HealthCheck.parse({})),
   })
   .describe('Where the coordinator is and how Junction routes to it and probes it.');
 
@@ -261,133 +246,3 @@ export type RoutingGroupSpec = z.infer<typeof RoutingGroupSpec>;
 export type LabelSelector = z.infer<typeof LabelSelector>;
 export type RoutingStrategy = z.infer<typeof RoutingStrategy>;
 export type RoutingRule = z.infer<typeof RoutingRule>;
-
-// ---------------------------------------------------------------- Gateway configuration
-
-const listen = (port: number) =>
-  z.strictObject({ host: z.string().default('0.0.0.0'), port: z.number().int().min(0).max(65535).default(port) });
-
-const regex = z.string().refine((value) => {
-  try {
-    new RegExp(value);
-    return true;
-  } catch {
-    return false;
-  }
-}, 'must be a valid regular expression');
-
-export const RedisConfig = z.strictObject({
-  url: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'),
-  keyPrefix: z.string().default('junction:'),
-  commandTimeout: duration.default(500),
-});
-
-const absolutePath = z.string().regex(/^\//, 'must be an absolute path starting with "/"');
-
-export const GatewayConfig = z.strictObject({
-  server: listen(8080)
-    .extend({
-      drainTimeout: duration.default(30_000).describe('On SIGTERM: how long in-flight requests may take to finish.'),
-    })
-    .default({ host: '0.0.0.0', port: 8080, drainTimeout: 30_000 }),
-  admin: listen(8081).default({ host: '0.0.0.0', port: 8081 }),
-  redis: RedisConfig.optional(),
-  resources: z.strictObject({ files: z.array(z.string().min(1)).min(1) }).optional(),
-  routing: z
-    .strictObject({
-      defaultRoutingGroup: z.string().default('adhoc'),
-      honorRoutingGroupHeader: z.boolean().default(true),
-      statementPaths: z.array(absolutePath).default([]),
-      extraPaths: z.array(regex).default([]),
-      queryIdTtl: duration.default(86_400_000),
-      forwardedHeaders: z.boolean().default(true),
-      requestTimeout: duration.default(300_000),
-      connectTimeout: duration.default(5_000),
-      queryLookupTimeout: duration.default(2_000),
-      maxConnectionsPerCluster: z.number().int().min(1).default(256),
-      clusterPrefix: z
-        .string()
-        .regex(/^\/[A-Za-z0-9._~-]+$/, 'must be one path segment such as "/_c"')
-        .optional()
-        .describe(
-          'When set, Trino is asked (X-Forwarded-Prefix) to put <clusterPrefix>/<cluster> into every URI it returns, and ' +
-            'requests under it go to that cluster without a lookup: follow-ups need no shared state, and spooled ' +
-            'segment URIs (which carry no query id) reach their cluster. Needs Trino with process-forwarded=true.',
-        ),
-    })
-    .default({
-      defaultRoutingGroup: 'adhoc',
-      honorRoutingGroupHeader: true,
-      statementPaths: [],
-      extraPaths: [],
-      queryIdTtl: 86_400_000,
-      forwardedHeaders: true,
-      requestTimeout: 300_000,
-      connectTimeout: 5_000,
-      queryLookupTimeout: 2_000,
-      maxConnectionsPerCluster: 256,
-    }),
-  gatewayCookieConfiguration: z
-    .strictObject({
-      enabled: z.boolean().default(false),
-      cookieSigningSecret: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
-    })
-    .refine((c) => !c.enabled || c.cookieSigningSecret !== undefined, {
-      message: 'required when enabled is true',
-      path: ['cookieSigningSecret'],
-    })
-    .default({ enabled: false }),
-  oauth2GatewayCookieConfiguration: z
-    .strictObject({
-      routingPaths: z.array(absolutePath).default(['/oauth2']),
-      deletePaths: z.array(absolutePath).default(['/logout']),
-      lifetime: duration.default(600_000),
-    })
-    .default({ routingPaths: ['/oauth2'], deletePaths: ['/logout'], lifetime: 600_000 }),
-  logging: z
-    .strictObject({ level: z.enum(['error', 'warn', 'info', 'debug']).default('info') })
-    .default({ level: 'info' }),
-});
-
-export type GatewayConfig = z.infer<typeof GatewayConfig>;
-/** The config as written in YAML, before defaults. */
-export type GatewayConfigInput = z.input<typeof GatewayConfig>;
-
-// ---------------------------------------------------------------- Operator configuration
-
-export const OperatorConfig = z.strictObject({
-  kubernetes: z.strictObject({
-    kubeconfig: z.string().optional().describe('Path to a kubeconfig; absent → in-cluster service account.'),
-    namespace: z.string().min(1).describe('Namespace whose TrinoClusters and RoutingGroups are watched.'),
-  }),
-  redis: RedisConfig,
-  leaderElection: z
-    .strictObject({
-      enabled: z.boolean().default(true),
-      leaseName: z.string().min(1).default('junction-operator'),
-      identity: z.string().min(1).optional().describe('Defaults to hostname + pid.'),
-      leaseDurationSeconds: z.number().int().min(1).default(15),
-      renewDeadlineSeconds: z.number().int().min(1).default(10),
-      retryPeriodSeconds: z.number().int().min(1).default(2),
-    })
-    .refine((l) => l.renewDeadlineSeconds < l.leaseDurationSeconds, {
-      message: 'must be less than leaseDurationSeconds',
-      path: ['renewDeadlineSeconds'],
-    })
-    .default({
-      enabled: true,
-      leaseName: 'junction-operator',
-      leaseDurationSeconds: 15,
-      renewDeadlineSeconds: 10,
-      retryPeriodSeconds: 2,
-    }),
-  probe: z.strictObject({ concurrency: z.number().int().min(1).default(16) }).default({ concurrency: 16 }),
-  admin: listen(8082).default({ host: '0.0.0.0', port: 8082 }),
-  logging: z
-    .strictObject({ level: z.enum(['error', 'warn', 'info', 'debug']).default('info') })
-    .default({ level: 'info' }),
-});
-
-export type RedisConfig = z.infer<typeof RedisConfig>;
-export type OperatorConfig = z.infer<typeof OperatorConfig>;
-export type OperatorConfigInput = z.input<typeof OperatorConfig>;
