@@ -1,8 +1,13 @@
 // The in-process RegistryStore: for tests and for a single process that both writes and reads the
 // registry. It keeps copies, so no caller can change a stored snapshot after the fact.
 import type { ClusterHealth } from '../contract/model.js';
-import type { RegistryResources, RegistrySnapshot, RegistryStore } from '../contract/registry-store.js';
-import { toStoredHealth, toStoredResources } from './redis-registry-store.js';
+import {
+  type RegistryResources,
+  type RegistrySnapshot,
+  type RegistryStore,
+  toStoredHealth,
+  toStoredResources,
+} from '../contract/registry-store.js';
 
 interface Subscription {
   readonly listener: (generation: number) => void;

@@ -1,63 +1,17 @@
 // The RegistryStore in Redis: the operator leader publishes the registry and cluster health here, every
 // proxy replica reads them. All keys live under one hash tag (redisKeys(prefix).registry).
 import type { Redis } from 'ioredis';
-import { z } from 'zod';
 import type { ClusterHealth } from '../contract/model.js';
-import type { RegistryResources, RegistrySnapshot, RegistryStore } from '../contract/registry-store.js';
-import { ClusterPhase, RoutingGroup, TrinoCluster } from '../contract/schemas/resources.js';
-import { formatIssues } from '../contract/zod-errors.js';
+import {
+  fromStoredHealth,
+  fromStoredSnapshot,
+  type RegistryResources,
+  type RegistrySnapshot,
+  type RegistryStore,
+  toStoredHealth,
+  toStoredResources,
+} from '../contract/registry-store.js';
 import { closeRedisClient, type RedisKeys, redisKeys, SUBSCRIBER_DISCONNECT_TIMEOUT_MS } from './redis-client.js';
-
-const Resources = z.object({ clusters: z.array(TrinoCluster), groups: z.array(RoutingGroup) });
-const Snapshot = Resources.extend({ generation: z.number().int().positive(), publishedAt: z.string() });
-const Health = z.object({
-  phase: ClusterPhase.exclude(['Draining']),
-  runningQueries: z.number().nonnegative(),
-  queuedQueries: z.number().nonnegative(),
-  activeNodes: z.number().nonnegative().optional(),
-  probedAt: z.number().nonnegative(),
-  message: z.string(),
-});
-
-function invalid(what: string, error: z.ZodError): Error {
-  const lines = formatIssues('', error);
-  const more = lines.length > 5 ? `; and ${lines.length - 5} more` : '';
-  return new Error(`${what}: ${lines.slice(0, 5).join('; ')}${more}`);
-}
-
-/** Identity and what routing reads; the rest of the metadata (managedFields, resourceVersion, uid, …) and the
- * status change without any routing meaning and would only make snapshots big and noisy. */
-function stripped<T extends TrinoCluster | RoutingGroup>(resource: T): T {
-  const { name, namespace, labels, generation } = resource.metadata;
-  const metadata = {
-    name,
-    ...(namespace === undefined ? {} : { namespace }),
-    ...(labels === undefined ? {} : { labels }),
-    ...(generation === undefined ? {} : { generation }),
-  };
-  return { apiVersion: resource.apiVersion, kind: resource.kind, metadata, spec: resource.spec } as T;
-}
-
-/**
- * The resources as every RegistryStore keeps them: status and volatile metadata stripped, validated with
- * the resource schemas (so a snapshot that was stored can always be read back), as fresh objects.
- * Throws an Error naming the first problems when a resource is invalid.
- */
-export function toStoredResources(resources: RegistryResources): RegistryResources {
-  const result = Resources.safeParse({
-    clusters: resources.clusters.map(stripped),
-    groups: resources.groups.map(stripped),
-  });
-  if (!result.success) throw invalid('registry snapshot not published, a resource is invalid', result.error);
-  return result.data;
-}
-
-/** Validates one cluster's health; throws when it is not a ClusterHealth. */
-export function toStoredHealth(cluster: string, health: ClusterHealth): ClusterHealth {
-  const result = Health.safeParse(health);
-  if (!result.success) throw invalid(`health of cluster "${cluster}" not stored, it is invalid`, result.error);
-  return { ...result.data, activeNodes: result.data.activeNodes };
-}
 
 // KEYS: generation, snapshot. ARGV: floor, snapshot JSON without its opening brace, channel.
 // The floor is the highest generation this writer has seen: if Redis lost its data (a restart without
@@ -136,10 +90,9 @@ export class RedisRegistryStore implements RegistryStore {
     } catch (error) {
       throw new Error(`registry snapshot at ${this.#keys.snapshot} is not JSON: ${(error as Error).message}`);
     }
-    const result = Snapshot.safeParse(json);
-    if (!result.success) throw invalid(`registry snapshot at ${this.#keys.snapshot} is invalid`, result.error);
-    this.#highest = Math.max(this.#highest, result.data.generation);
-    return result.data;
+    const snapshot = fromStoredSnapshot(json, `registry snapshot at ${this.#keys.snapshot}`);
+    this.#highest = Math.max(this.#highest, snapshot.generation);
+    return snapshot;
   }
 
   async subscribe(listener: (generation: number) => void): Promise<() => Promise<void>> {
@@ -176,8 +129,8 @@ export class RedisRegistryStore implements RegistryStore {
       } catch {
         continue;
       }
-      const result = Health.safeParse(json);
-      if (result.success) health.set(cluster, { ...result.data, activeNodes: result.data.activeNodes });
+      const stored = fromStoredHealth(json);
+      if (stored !== undefined) health.set(cluster, stored);
     }
     return health;
   }
