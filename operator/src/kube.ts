@@ -1,7 +1,7 @@
 // The only module that touches @kubernetes/client-node: list/watch of our custom resources, status
 // merge-patches, Events and Leases. The rest of the operator sees plain objects and small interfaces.
 import { randomBytes } from 'node:crypto';
-import { API_GROUP } from '@junction/shared';
+import { API_GROUP, API_VERSION_NAME, RESOURCE_KINDS, type ResourceKind } from '@junction/shared';
 import {
   CoordinationV1Api,
   CoreV1Api,
@@ -13,11 +13,6 @@ import {
 import type { CacheSource } from './informer.js';
 import { RelistableCache } from './kube-cache.js';
 import { type LeaseClient, LeaseConflictError, type LeaseRecord, type LeaseSpec } from './leader.js';
-
-export const API_VERSION_NAME = 'v1alpha1';
-
-export type ResourceKind = 'TrinoCluster' | 'RoutingGroup';
-const PLURALS: Record<ResourceKind, string> = { TrinoCluster: 'trinoclusters', RoutingGroup: 'routinggroups' };
 
 /** A custom resource as the API returns it; its spec is validated elsewhere (resources.ts). */
 export interface KubeObject {
@@ -110,7 +105,7 @@ export class Kube implements StatusClient {
 
   /** The list+watch cache of one kind in our namespace, for informer.ts. */
   cacheSource(kind: ResourceKind): CacheSource<KubeObject> {
-    const plural = PLURALS[kind];
+    const plural = RESOURCE_KINDS[kind].plural;
     const path = `/apis/${API_GROUP}/${API_VERSION_NAME}/namespaces/${this.namespace}/${plural}`;
     const list = async () => {
       try {
@@ -130,7 +125,7 @@ export class Kube implements StatusClient {
           group: API_GROUP,
           version: API_VERSION_NAME,
           namespace: this.namespace,
-          plural: PLURALS[kind],
+          plural: RESOURCE_KINDS[kind].plural,
           name,
           body: { status },
           fieldManager: COMPONENT,

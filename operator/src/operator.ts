@@ -12,11 +12,12 @@ import {
   type OperatorConfig,
   RedisRegistryStore,
   type RegistryStore,
+  type ResourceKind,
 } from '@junction/shared';
 import type { Redis } from 'ioredis';
 import { createOperatorAdminServer } from './admin.js';
 import { Informer } from './informer.js';
-import { Kube, type KubeObject, type ResourceKind } from './kube.js';
+import { Kube, type KubeObject } from './kube.js';
 import { LeaderElector } from './leader.js';
 import { OperatorMetrics } from './metrics.js';
 import { Reconciler } from './reconcile.js';

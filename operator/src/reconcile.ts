@@ -9,10 +9,11 @@ import {
   type Logger,
   type Registry,
   type RegistryStore,
+  type ResourceKind,
   type RoutingGroup,
   type TrinoCluster,
 } from '@junction/shared';
-import { KubeApiError, type KubeObject, type ResourceKind, type StatusClient } from './kube.js';
+import { KubeApiError, type KubeObject, type StatusClient } from './kube.js';
 import type { OperatorMetrics, ReconcileKind } from './metrics.js';
 import { WorkQueue } from './queue.js';
 import { contentKey, publishable, resourceKey, type ValidatedResources, validateResources } from './resources.js';

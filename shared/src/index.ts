@@ -16,6 +16,7 @@ export * from './contract/manifests.js';
 export * from './contract/model.js';
 export * from './contract/registry.js';
 export * from './contract/registry-store.js';
+export * from './contract/resource-kinds.js';
 export * from './contract/rules.js';
 export * from './contract/schemas/common.js';
 export * from './contract/schemas/gateway-config.js';

@@ -2,7 +2,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { run } from '@bufbuild/cel';
 import { parse } from 'yaml';
-import { CRD_HEADER, type CrdKind, crdFor, renderCrds } from './crd.js';
+import { CRD_HEADER, crdFor, renderCrds } from './crd.js';
+import type { ResourceKind } from './resource-kinds.js';
 import {
   ClusterPhase,
   HealthCheckType,
@@ -33,11 +34,11 @@ interface Crd {
   };
 }
 
-const crd = (kind: CrdKind) => crdFor(kind) as Crd;
-const rootSchema = (kind: CrdKind) => crd(kind).spec.versions[0]!.schema.openAPIV3Schema;
+const crd = (kind: ResourceKind) => crdFor(kind) as Crd;
+const rootSchema = (kind: ResourceKind) => crd(kind).spec.versions[0]!.schema.openAPIV3Schema;
 
 /** The schema node at a dotted path below the root; `[]` steps into array items. */
-function at(kind: CrdKind, path: string): Node {
+function at(kind: ResourceKind, path: string): Node {
   let node = rootSchema(kind);
   for (const step of path.split('.')) {
     const name = step.replace(/\[\]$/, '');
@@ -58,7 +59,7 @@ function* nodes(node: Node, path: string): Generator<[string, Node]> {
   if (typeof node['additionalProperties'] === 'object') yield* nodes(node['additionalProperties'] as Node, `${path}.*`);
 }
 
-const KINDS: CrdKind[] = ['TrinoCluster', 'RoutingGroup'];
+const KINDS: ResourceKind[] = ['TrinoCluster', 'RoutingGroup'];
 
 describe('checked-in CRDs', () => {
   test('crds/ holds exactly what the schemas generate (run `npm run gen:crds` after editing schemas.ts)', async () => {

@@ -1,5 +1,6 @@
 // The routing model every component reads: an immutable Registry built from resources, and the
 // health each cluster was last seen in. Nothing mutates a Registry; a new one replaces it.
+import type { ResourceKind } from './resource-kinds.js';
 import type { ClusterPhase, HealthCheck, RoutingStrategy } from './schemas/resources.js';
 
 /** What a CEL rule sees as `request`. Header names are lower-case. */
@@ -52,7 +53,7 @@ export interface GroupEntry {
 }
 
 export interface RegistryProblem {
-  readonly kind: 'TrinoCluster' | 'RoutingGroup' | 'Registry';
+  readonly kind: ResourceKind | 'Registry';
   readonly name: string;
   readonly severity: 'error' | 'warning';
   /** e.g. "spec.rules[0].condition: undeclared reference to 'requets'" */

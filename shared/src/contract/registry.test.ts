@@ -1,6 +1,7 @@
 import type { Registry, RuleRequest } from './model.js';
 import { buildRegistry, type RegistryInput } from './registry.js';
-import { API_VERSION, RoutingGroup, TrinoCluster } from './schemas/resources.js';
+import { API_VERSION } from './resource-kinds.js';
+import { RoutingGroup, TrinoCluster } from './schemas/resources.js';
 
 function cluster(name: string, labels: Record<string, string>, spec: Record<string, unknown> = {}): TrinoCluster {
   return TrinoCluster.parse({

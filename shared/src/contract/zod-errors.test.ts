@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { API_VERSION } from './resource-kinds.js';
 import { GatewayConfig } from './schemas/gateway-config.js';
-import { API_VERSION, RoutingGroup, TrinoCluster } from './schemas/resources.js';
+import { RoutingGroup, TrinoCluster } from './schemas/resources.js';
 import { formatIssues, formatPath } from './zod-errors.js';
 
 function issues(schema: z.ZodType, input: unknown, prefix = 'gateway.yaml: '): string[] {

@@ -1,9 +1,7 @@
 // The TrinoCluster and RoutingGroup resources and their pieces: what `kubectl apply` and the standalone
 // resource files hold. Types are inferred from these, and the CRDs are generated from them (crd.ts).
 import { z } from 'zod';
-
-export const API_GROUP = 'junction.dev';
-export const API_VERSION = `${API_GROUP}/v1alpha1`;
+import { API_VERSION } from '../resource-kinds.js';
 
 const httpUrl = z
   .string()
