@@ -12,37 +12,8 @@ import {
 } from '@kubernetes/client-node';
 import type { CacheSource } from './informer.js';
 import { RelistableCache } from './kube-cache.js';
+import type { EventInput, KubeObject, StatusClient } from './kube-types.js';
 import { type LeaseClient, LeaseConflictError, type LeaseRecord, type LeaseSpec } from './leader.js';
-
-/** A custom resource as the API returns it; its spec is validated elsewhere (resources.ts). */
-export interface KubeObject {
-  apiVersion?: string;
-  kind?: string;
-  metadata: {
-    name: string;
-    namespace?: string;
-    uid?: string;
-    resourceVersion?: string;
-    generation?: number;
-    labels?: Record<string, string>;
-    [key: string]: unknown;
-  };
-  spec?: unknown;
-  status?: Record<string, unknown>;
-  [key: string]: unknown;
-}
-
-export interface EventInput {
-  readonly type: 'Normal' | 'Warning';
-  readonly reason: string;
-  readonly message: string;
-}
-
-/** What the status writer needs from Kubernetes. */
-export interface StatusClient {
-  patchStatus(kind: ResourceKind, name: string, status: Record<string, unknown>): Promise<KubeObject>;
-  createEvent(kind: ResourceKind, object: KubeObject, event: EventInput): Promise<void>;
-}
 
 export interface KubeSettings {
   /** Path of a kubeconfig; undefined → the in-cluster service account. */

@@ -17,7 +17,8 @@ import {
 import type { Redis } from 'ioredis';
 import { createOperatorAdminServer } from './admin.js';
 import { Informer } from './informer.js';
-import { Kube, type KubeObject } from './kube.js';
+import { Kube } from './kube.js';
+import type { KubeObject } from './kube-types.js';
 import { LeaderElector } from './leader.js';
 import { OperatorMetrics } from './metrics.js';
 import { Reconciler } from './reconcile.js';

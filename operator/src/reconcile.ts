@@ -13,7 +13,8 @@ import {
   type RoutingGroup,
   type TrinoCluster,
 } from '@junction/shared';
-import { KubeApiError, type KubeObject, type StatusClient } from './kube.js';
+import { KubeApiError } from './kube.js';
+import type { KubeObject, StatusClient } from './kube-types.js';
 import type { OperatorMetrics, ReconcileKind } from './metrics.js';
 import { WorkQueue } from './queue.js';
 import { contentKey, publishable, resourceKey, type ValidatedResources, validateResources } from './resources.js';

@@ -1,5 +1,5 @@
 import { buildRegistry } from '@junction/shared';
-import type { KubeObject } from './kube.js';
+import type { KubeObject } from './kube-types.js';
 import { contentKey, publishable, validateResources } from './resources.js';
 
 const cluster = (

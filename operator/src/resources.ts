@@ -9,7 +9,7 @@ import {
   RoutingGroup,
   TrinoCluster,
 } from '@junction/shared';
-import type { KubeObject } from './kube.js';
+import type { KubeObject } from './kube-types.js';
 
 export interface ValidatedResources {
   readonly clusters: TrinoCluster[];

@@ -1,7 +1,7 @@
 // What the operator writes into TrinoCluster and RoutingGroup `.status`, and which Events go with a
 // change. Pure: the writer (status-writer.ts) compares, patches and records.
 import type { ClusterEntry, ClusterHealth, ClusterPhase, GroupEntry, RegistryProblem } from '@junction/shared';
-import type { EventInput } from './kube.js';
+import type { EventInput } from './kube-types.js';
 
 export type ConditionStatus = 'True' | 'False' | 'Unknown';
 
