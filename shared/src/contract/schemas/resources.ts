@@ -239,6 +239,7 @@ export type HealthCheck = z.infer<typeof HealthCheck>;
 export type TrinoCluster = z.infer<typeof TrinoCluster>;
 export type TrinoClusterSpec = z.infer<typeof TrinoClusterSpec>;
 export type ClusterPhase = z.infer<typeof ClusterPhase>;
+export type Condition = z.infer<typeof Condition>;
 export type RoutingGroup = z.infer<typeof RoutingGroup>;
 export type RoutingGroupSpec = z.infer<typeof RoutingGroupSpec>;
 export type LabelSelector = z.infer<typeof LabelSelector>;
