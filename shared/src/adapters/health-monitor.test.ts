@@ -1,5 +1,6 @@
 // HealthMonitor against simulated Trino clusters on real sockets: phases, thresholds, counts,
 // registry changes and shutdown. Long intervals plus probeNow() keep the tests deterministic.
+import { jest } from '@jest/globals';
 import { SimTrino } from '../../../test/fixtures/sim-trino.js';
 import { type ClusterEntry, type ClusterHealth, PENDING_HEALTH, type Registry } from '../contract/model.js';
 import type { HealthCheck } from '../contract/schemas/resources.js';
@@ -105,7 +106,7 @@ test('a stopped coordinator turns Unhealthy only at failureThreshold consecutive
   expect(changes.map((c) => c.health.phase)).toEqual(['Healthy', 'Healthy', 'Healthy', 'Unhealthy']);
 });
 
-test('Metrics and QueryList report load; unchanged results fire no onChange', async () => {
+test('Metrics and QueryList report load', async () => {
   const blue = await startSim('blue');
   const green = await startSim('green');
   blue.setReportedLoad({ running: 3, queued: 1, activeNodes: 2 });
@@ -121,13 +122,41 @@ test('Metrics and QueryList report load; unchanged results fire no onChange', as
     queuedQueries: 4,
     activeNodes: undefined,
   });
-  const before = changes.length;
-  await monitor.probeNow();
-  expect(changes).toHaveLength(before);
   blue.setReportedLoad({ running: 0, queued: 0, activeNodes: 2 });
   await monitor.probeNow('blue');
   expect(changes.at(-1)?.health).toMatchObject({ runningQueries: 0, queuedQueries: 0 });
   expect(changes.at(-1)?.previous).toMatchObject({ runningQueries: 3, queuedQueries: 1 });
+});
+
+test('a probe with the same result but a later probedAt fires onChange; one at the same time does not', async () => {
+  // The operator republishes health only on onChange, and proxies lift an "unreachable" mark only when
+  // probedAt advances: an unchanged result is still news when it is newer.
+  const clock = jest.spyOn(Date, 'now').mockReturnValue(1_000);
+  try {
+    const probe = async (): Promise<ProbeOutcome> => ({
+      ok: true,
+      starting: false,
+      runningQueries: 2,
+      queuedQueries: 0,
+    });
+    const seen: { health: ClusterHealth; previous: ClusterHealth }[] = [];
+    const steady = new HealthMonitor({ probe, onChange: (_name, health, previous) => seen.push({ health, previous }) });
+    steady.update(registry(entry('blue', 'http://127.0.0.1:9')));
+    await steady.firstRound;
+    expect(seen.map(({ health }) => [health.phase, health.probedAt])).toEqual([['Healthy', 1_000]]);
+
+    clock.mockReturnValue(11_000);
+    await steady.probeNow('blue');
+    expect(seen).toHaveLength(2);
+    expect(seen[1]?.previous).toEqual({ ...seen[1]?.health, probedAt: 1_000 });
+    expect(seen[1]?.health.probedAt).toBe(11_000);
+
+    await steady.probeNow('blue');
+    expect(seen).toHaveLength(2);
+    steady.stop();
+  } finally {
+    clock.mockRestore();
+  }
 });
 
 test('None is Healthy even when nothing listens', async () => {

@@ -1,13 +1,14 @@
 // Keeps every registered cluster's health current: probes each on its own interval (bounded
 // concurrency), turns probe outcomes into phases, and reports changes. Timers are the only effect.
 import type { ClusterEntry, ClusterHealth, Registry } from '../contract/model.js';
-import { PENDING_HEALTH } from '../contract/model.js';
+import { PENDING_HEALTH, sameHealth } from '../contract/model.js';
 import type { HealthCheck } from '../contract/schemas/resources.js';
 import { type ProbeOutcome, probeCluster } from './prober.js';
 
 export interface HealthMonitorOptions {
   /** Probes in flight at once across all clusters. */
   concurrency?: number;
+  /** Every change by sameHealth: a completed probe always is one, as it advances probedAt. */
   onChange?: (name: string, health: ClusterHealth, previous: ClusterHealth) => void;
   /** Replaces the network probe (tests, or a caller with its own transport). */
   probe?: typeof probeCluster;
@@ -32,16 +33,6 @@ function sameCheck(a: HealthCheck, b: HealthCheck): boolean {
     a.intervalSeconds === b.intervalSeconds &&
     a.timeoutSeconds === b.timeoutSeconds &&
     a.failureThreshold === b.failureThreshold
-  );
-}
-
-function sameHealth(a: ClusterHealth, b: ClusterHealth): boolean {
-  return (
-    a.phase === b.phase &&
-    a.runningQueries === b.runningQueries &&
-    a.queuedQueries === b.queuedQueries &&
-    a.activeNodes === b.activeNodes &&
-    a.message === b.message
   );
 }
 

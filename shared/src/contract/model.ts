@@ -92,3 +92,19 @@ export const PENDING_HEALTH: ClusterHealth = Object.freeze({
   probedAt: 0,
   message: 'not probed yet',
 });
+
+/**
+ * True when two healths say the same, probedAt included: a new probe is news. The operator republishes a
+ * cluster's health only when it changes, and a proxy lifts its local "unreachable" mark only once the stored
+ * probedAt moves past it; ignoring probedAt would leave an idle healthy cluster marked Unhealthy there for good.
+ */
+export function sameHealth(a: ClusterHealth, b: ClusterHealth): boolean {
+  return (
+    a.phase === b.phase &&
+    a.runningQueries === b.runningQueries &&
+    a.queuedQueries === b.queuedQueries &&
+    a.activeNodes === b.activeNodes &&
+    a.probedAt === b.probedAt &&
+    a.message === b.message
+  );
+}
