@@ -1,14 +1,14 @@
 // Wires the operator together: informers feed a Reconciler that exists only while this replica leads;
 // standbys keep their caches warm. close() stops leading first (releasing the Lease), then the rest.
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import {
+  closeAdminServer,
   closeRedisClient,
   createLogger,
   createRedisClient,
   type HealthMonitorOptions,
   type Logger,
+  listenAdminServer,
   type OperatorConfig,
   RedisRegistryStore,
   type RegistryStore,
@@ -138,7 +138,7 @@ export async function startOperator(
     },
     role: () => ({ identity, leader: isLeader(), currentLeader: elector ? elector.leader : identity }),
   });
-  await listen(admin, config.admin.host, config.admin.port);
+  const adminUrl = await listenAdminServer(admin, config.admin.host, config.admin.port);
   openStore();
 
   clusters.start();
@@ -152,11 +152,9 @@ export async function startOperator(
     else lead();
   });
 
-  const address = admin.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
     identity,
-    adminUrl: `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${address.port}`,
+    adminUrl,
     metrics,
     isLeader,
     reconciler: () => reconciler,
@@ -166,24 +164,11 @@ export async function startOperator(
       if (elector) await elector.stop();
       else await standDown();
       await Promise.all([clusters.stop(), groups.stop()]);
-      await new Promise<void>((resolve) => {
-        admin.close(() => resolve());
-        admin.closeAllConnections();
-      });
+      await closeAdminServer(admin);
       if (redis) {
         await store?.close();
         await closeRedisClient(redis);
       }
     },
   };
-}
-
-function listen(server: Server, host: string, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
 }
