@@ -6,7 +6,6 @@ import {
   closeRedisClient,
   createLogger,
   createRedisClient,
-  type HealthMonitorOptions,
   type Logger,
   listenAdminServer,
   type OperatorConfig,
@@ -24,12 +23,8 @@ import { OperatorMetrics } from './metrics.js';
 import { Reconciler } from './reconcile.js';
 
 export interface OperatorOverrides {
+  /** Test-only: test/operator/operator.test.ts silences the operator's logs (or turns them up). */
   readonly logger?: Logger;
-  /** A store to publish to instead of Redis from the config. */
-  readonly store?: RegistryStore;
-  readonly probe?: HealthMonitorOptions['probe'];
-  /** Informer relist interval (default 5 min). */
-  readonly relistIntervalMs?: number;
 }
 
 export interface RunningOperator {
@@ -37,7 +32,7 @@ export interface RunningOperator {
   readonly adminUrl: string;
   readonly metrics: OperatorMetrics;
   isLeader(): boolean;
-  /** The running reconciler while leading (tests wait on it). */
+  /** The running reconciler while leading. Test-only: test/operator waits on its idle(). */
   reconciler(): Reconciler | undefined;
   close(): Promise<void>;
 }
@@ -61,7 +56,7 @@ export async function startOperator(
   });
   // Connected only once the admin port is ours, so a failed start leaves no connection behind.
   let redis: Redis | undefined;
-  let store: RegistryStore | undefined = overrides.store;
+  let store: RegistryStore | undefined;
   const openStore = (): RegistryStore => {
     if (store === undefined) {
       redis = createRedisClient(config.redis, { name: 'junction-operator' });
@@ -78,7 +73,6 @@ export async function startOperator(
       onChange: (_event, object) => reconciler?.changed(kind, object),
       onRestart: () => metrics.watchRestarted(kind),
       onListed: () => metrics.watchStarted(kind),
-      ...(overrides.relistIntervalMs ? { relistIntervalMs: overrides.relistIntervalMs } : {}),
     });
   const clusters = informer('TrinoCluster');
   const groups = informer('RoutingGroup');
@@ -95,7 +89,6 @@ export async function startOperator(
       metrics,
       logger,
       probeConcurrency: config.probe.concurrency,
-      ...(overrides.probe ? { probe: overrides.probe } : {}),
     });
     reconciler.start();
     metrics.leader(true);
