@@ -8,7 +8,7 @@ import {
   type ResourceKind,
   RoutingGroup,
   TrinoCluster,
-} from '@junction/shared';
+} from '@junction/shared/contract';
 import type { KubeObject } from './kube-types.js';
 
 export interface ValidatedResources {

@@ -7,7 +7,7 @@ import type {
   GroupEntry,
   RegistryProblem,
   Condition as ResourceCondition,
-} from '@junction/shared';
+} from '@junction/shared/contract';
 import type { EventInput } from './kube-types.js';
 
 export type ConditionStatus = ResourceCondition['status'];
