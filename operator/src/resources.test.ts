@@ -1,3 +1,4 @@
+// From cached API objects to validated resources and the snapshot content that gets published.
 import { buildRegistry } from '@junction/shared';
 import type { KubeObject } from './kube-types.js';
 import { contentKey, publishable, validateResources } from './resources.js';

@@ -1,3 +1,4 @@
+// Loading config files from disk: relative paths resolved against the file, and unreadable files reported.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';

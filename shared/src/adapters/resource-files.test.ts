@@ -1,3 +1,4 @@
+// Loading several manifest files: resources concatenated, problems of all files reported together.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';

@@ -1,3 +1,4 @@
+// Parsing gateway.yaml and operator.yaml text: defaults, durations, ${ENV:NAME}, and problems that name the key.
 import { parseGatewayConfig, parseOperatorConfig } from './config.js';
 import { ConfigError } from './errors.js';
 

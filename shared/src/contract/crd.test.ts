@@ -1,3 +1,5 @@
+// The generated CRDs: crds/ matches the schemas, every node is structural and described, and the apiserver's
+// defaults and validations agree with what the zod schemas accept.
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { run } from '@bufbuild/cel';
@@ -62,7 +64,7 @@ function* nodes(node: Node, path: string): Generator<[string, Node]> {
 const KINDS: ResourceKind[] = ['TrinoCluster', 'RoutingGroup'];
 
 describe('checked-in CRDs', () => {
-  test('crds/ holds exactly what the schemas generate (run `npm run gen:crds` after editing schemas.ts)', async () => {
+  test('crds/ holds exactly what the schemas generate (run `npm run gen:crds` after editing schemas/resources.ts)', async () => {
     const generated = renderCrds();
     for (const [name, yaml] of generated) {
       const checkedIn = await readFile(join(CRDS_DIR, name), 'utf8').catch(() => 'missing');

@@ -1,3 +1,4 @@
+// Durations as written in config, to milliseconds and back.
 import { formatDuration, parseDuration } from './duration.js';
 
 describe('parseDuration', () => {

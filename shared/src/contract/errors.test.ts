@@ -1,3 +1,4 @@
+// ConfigError: one problem per line of its message.
 import { ConfigError } from './errors.js';
 
 describe('ConfigError', () => {

@@ -1,3 +1,4 @@
+// Parsing TrinoCluster/RoutingGroup manifests from YAML text: defaults, List documents, and every problem named.
 import { parse as parseYaml } from 'yaml';
 import { ConfigError } from './errors.js';
 import { parseResources } from './manifests.js';

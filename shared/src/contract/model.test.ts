@@ -1,3 +1,4 @@
+// The model's one decision: when two healths are the same.
 import { type ClusterHealth, PENDING_HEALTH, sameHealth } from './model.js';
 
 const healthy: ClusterHealth = {

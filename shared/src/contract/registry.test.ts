@@ -1,3 +1,4 @@
+// buildRegistry: clusters, group membership by selector, the default group, rules and the problems it reports.
 import type { Registry, RuleRequest } from './model.js';
 import { buildRegistry, type RegistryInput } from './registry.js';
 import { API_VERSION } from './resource-kinds.js';

@@ -1,3 +1,5 @@
+// CEL routing rules: every request variable, operators and functions, what compilation rejects, and that
+// evaluation never throws.
 import type { RuleRequest } from './model.js';
 import { compileRule } from './rules.js';
 

@@ -1,3 +1,4 @@
+// Label selectors: matchLabels and matchExpressions as Kubernetes evaluates them, and invalid requirements.
 import type { LabelSelector } from './schemas/resources.js';
 import { matchesSelector, selectorProblems } from './selector.js';
 

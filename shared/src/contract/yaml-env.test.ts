@@ -1,3 +1,4 @@
+// ${ENV:NAME} substitution and multi-document YAML parsing with errors that name the source and line.
 import { ConfigError } from './errors.js';
 import { parseYamlDocuments, substituteEnv } from './yaml-env.js';
 

@@ -1,3 +1,4 @@
+// zod issues as start-up messages: YAML-style key paths and one short explanation per problem.
 import { z } from 'zod';
 import { API_VERSION } from './resource-kinds.js';
 import { GatewayConfig } from './schemas/gateway-config.js';
