@@ -11,6 +11,7 @@ export default {
   },
   moduleNameMapper: {
     '^@junction/shared$': '<rootDir>/shared/src/index.ts',
+    '^@junction/shared/contract$': '<rootDir>/shared/src/contract/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   roots: ['<rootDir>/shared/src', '<rootDir>/proxy/src', '<rootDir>/operator/src', '<rootDir>/test'],

@@ -2,7 +2,7 @@
 // when crds/ differs from what the schemas generate (CI, pre-commit). Run from the repository root.
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CRD_HEADER, renderCrds } from '../shared/src/crd.js';
+import { CRD_HEADER, renderCrds } from '../shared/src/contract/crd.js';
 
 const CONTEXT_LINES = 2;
 const MAX_CHANGED_LINES = 20;

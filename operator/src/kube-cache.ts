@@ -2,7 +2,7 @@
 // two things an operator needs that it lacks: a forced relist and a stop() that is not reported as an error.
 import { type KubeConfig, ListWatch, Watch } from '@kubernetes/client-node';
 import type { CacheSource } from './informer.js';
-import type { KubeObject } from './kube.js';
+import type { KubeObject } from './kube-types.js';
 
 type WatchCallback = (phase: string, apiObj: unknown, watchObj?: unknown) => void;
 type DoneCallback = (err: unknown) => void;

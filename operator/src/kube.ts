@@ -1,7 +1,7 @@
 // The only module that touches @kubernetes/client-node: list/watch of our custom resources, status
 // merge-patches, Events and Leases. The rest of the operator sees plain objects and small interfaces.
 import { randomBytes } from 'node:crypto';
-import { API_GROUP } from '@junction/shared';
+import { API_GROUP, API_VERSION_NAME, RESOURCE_KINDS, type ResourceKind } from '@junction/shared';
 import {
   CoordinationV1Api,
   CoreV1Api,
@@ -12,42 +12,8 @@ import {
 } from '@kubernetes/client-node';
 import type { CacheSource } from './informer.js';
 import { RelistableCache } from './kube-cache.js';
+import type { EventInput, KubeObject, StatusClient } from './kube-types.js';
 import { type LeaseClient, LeaseConflictError, type LeaseRecord, type LeaseSpec } from './leader.js';
-
-export const API_VERSION_NAME = 'v1alpha1';
-
-export type ResourceKind = 'TrinoCluster' | 'RoutingGroup';
-const PLURALS: Record<ResourceKind, string> = { TrinoCluster: 'trinoclusters', RoutingGroup: 'routinggroups' };
-
-/** A custom resource as the API returns it; its spec is validated elsewhere (resources.ts). */
-export interface KubeObject {
-  apiVersion?: string;
-  kind?: string;
-  metadata: {
-    name: string;
-    namespace?: string;
-    uid?: string;
-    resourceVersion?: string;
-    generation?: number;
-    labels?: Record<string, string>;
-    [key: string]: unknown;
-  };
-  spec?: unknown;
-  status?: Record<string, unknown>;
-  [key: string]: unknown;
-}
-
-export interface EventInput {
-  readonly type: 'Normal' | 'Warning';
-  readonly reason: string;
-  readonly message: string;
-}
-
-/** What the status writer needs from Kubernetes. */
-export interface StatusClient {
-  patchStatus(kind: ResourceKind, name: string, status: Record<string, unknown>): Promise<KubeObject>;
-  createEvent(kind: ResourceKind, object: KubeObject, event: EventInput): Promise<void>;
-}
 
 export interface KubeSettings {
   /** Path of a kubeconfig; undefined → the in-cluster service account. */
@@ -110,7 +76,7 @@ export class Kube implements StatusClient {
 
   /** The list+watch cache of one kind in our namespace, for informer.ts. */
   cacheSource(kind: ResourceKind): CacheSource<KubeObject> {
-    const plural = PLURALS[kind];
+    const plural = RESOURCE_KINDS[kind].plural;
     const path = `/apis/${API_GROUP}/${API_VERSION_NAME}/namespaces/${this.namespace}/${plural}`;
     const list = async () => {
       try {
@@ -130,7 +96,7 @@ export class Kube implements StatusClient {
           group: API_GROUP,
           version: API_VERSION_NAME,
           namespace: this.namespace,
-          plural: PLURALS[kind],
+          plural: RESOURCE_KINDS[kind].plural,
           name,
           body: { status },
           fieldManager: COMPONENT,

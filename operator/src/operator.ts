@@ -1,33 +1,30 @@
 // Wires the operator together: informers feed a Reconciler that exists only while this replica leads;
 // standbys keep their caches warm. close() stops leading first (releasing the Lease), then the rest.
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import {
+  closeAdminServer,
   closeRedisClient,
   createLogger,
   createRedisClient,
-  type HealthMonitorOptions,
   type Logger,
+  listenAdminServer,
   type OperatorConfig,
   RedisRegistryStore,
   type RegistryStore,
+  type ResourceKind,
 } from '@junction/shared';
 import type { Redis } from 'ioredis';
 import { createOperatorAdminServer } from './admin.js';
 import { Informer } from './informer.js';
-import { Kube, type KubeObject, type ResourceKind } from './kube.js';
+import { Kube } from './kube.js';
+import type { KubeObject } from './kube-types.js';
 import { LeaderElector } from './leader.js';
 import { OperatorMetrics } from './metrics.js';
 import { Reconciler } from './reconcile.js';
 
 export interface OperatorOverrides {
+  /** Test-only: test/operator/operator.test.ts silences the operator's logs (or turns them up). */
   readonly logger?: Logger;
-  /** A store to publish to instead of Redis from the config. */
-  readonly store?: RegistryStore;
-  readonly probe?: HealthMonitorOptions['probe'];
-  /** Informer relist interval (default 5 min). */
-  readonly relistIntervalMs?: number;
 }
 
 export interface RunningOperator {
@@ -35,7 +32,7 @@ export interface RunningOperator {
   readonly adminUrl: string;
   readonly metrics: OperatorMetrics;
   isLeader(): boolean;
-  /** The running reconciler while leading (tests wait on it). */
+  /** The running reconciler while leading. Test-only: test/operator waits on its idle(). */
   reconciler(): Reconciler | undefined;
   close(): Promise<void>;
 }
@@ -59,7 +56,7 @@ export async function startOperator(
   });
   // Connected only once the admin port is ours, so a failed start leaves no connection behind.
   let redis: Redis | undefined;
-  let store: RegistryStore | undefined = overrides.store;
+  let store: RegistryStore | undefined;
   const openStore = (): RegistryStore => {
     if (store === undefined) {
       redis = createRedisClient(config.redis, { name: 'junction-operator' });
@@ -76,7 +73,6 @@ export async function startOperator(
       onChange: (_event, object) => reconciler?.changed(kind, object),
       onRestart: () => metrics.watchRestarted(kind),
       onListed: () => metrics.watchStarted(kind),
-      ...(overrides.relistIntervalMs ? { relistIntervalMs: overrides.relistIntervalMs } : {}),
     });
   const clusters = informer('TrinoCluster');
   const groups = informer('RoutingGroup');
@@ -93,7 +89,6 @@ export async function startOperator(
       metrics,
       logger,
       probeConcurrency: config.probe.concurrency,
-      ...(overrides.probe ? { probe: overrides.probe } : {}),
     });
     reconciler.start();
     metrics.leader(true);
@@ -136,7 +131,7 @@ export async function startOperator(
     },
     role: () => ({ identity, leader: isLeader(), currentLeader: elector ? elector.leader : identity }),
   });
-  await listen(admin, config.admin.host, config.admin.port);
+  const adminUrl = await listenAdminServer(admin, config.admin.host, config.admin.port);
   openStore();
 
   clusters.start();
@@ -150,11 +145,9 @@ export async function startOperator(
     else lead();
   });
 
-  const address = admin.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
     identity,
-    adminUrl: `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${address.port}`,
+    adminUrl,
     metrics,
     isLeader,
     reconciler: () => reconciler,
@@ -164,24 +157,11 @@ export async function startOperator(
       if (elector) await elector.stop();
       else await standDown();
       await Promise.all([clusters.stop(), groups.stop()]);
-      await new Promise<void>((resolve) => {
-        admin.close(() => resolve());
-        admin.closeAllConnections();
-      });
+      await closeAdminServer(admin);
       if (redis) {
         await store?.close();
         await closeRedisClient(redis);
       }
     },
   };
-}
-
-function listen(server: Server, host: string, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
 }

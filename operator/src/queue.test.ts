@@ -1,3 +1,4 @@
+// The keyed work queue: coalescing, one run per key at a time, bounded concurrency, retries and shutdown.
 import { retryDelay, WorkQueue } from './queue.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -3,16 +3,18 @@
 // queue serialises it: "registry", "TrinoCluster/<name>", "RoutingGroup/<name>", "health/<name>".
 import {
   buildRegistry,
-  type ClusterHealth,
+  DEFAULT_ROUTING_GROUP,
   HealthMonitor,
   type HealthMonitorOptions,
   type Logger,
   type Registry,
   type RegistryStore,
+  type ResourceKind,
   type RoutingGroup,
   type TrinoCluster,
 } from '@junction/shared';
-import { KubeApiError, type KubeObject, type ResourceKind, type StatusClient } from './kube.js';
+import { KubeApiError } from './kube.js';
+import type { KubeObject, StatusClient } from './kube-types.js';
 import type { OperatorMetrics, ReconcileKind } from './metrics.js';
 import { WorkQueue } from './queue.js';
 import { contentKey, publishable, resourceKey, type ValidatedResources, validateResources } from './resources.js';
@@ -29,11 +31,8 @@ export interface ReconcilerOptions {
   readonly metrics: OperatorMetrics;
   readonly logger: Logger;
   readonly probeConcurrency?: number;
-  /** The default group when no RoutingGroup is marked default (proxies use their own setting). */
-  readonly defaultRoutingGroup?: string;
-  /** Replaces the network probe (tests). */
+  /** Replaces the network probe. Test-only: reconcile.test.ts probes without a Trino to reach. */
   readonly probe?: HealthMonitorOptions['probe'];
-  readonly retryBaseDelayMs?: number;
 }
 
 const REGISTRY = 'registry';
@@ -60,7 +59,7 @@ export class Reconciler {
     });
     this.queue = new WorkQueue((key) => this.reconcile(key), {
       concurrency: 4,
-      baseDelayMs: options.retryBaseDelayMs ?? 250,
+      baseDelayMs: 250,
       maxDelayMs: 30_000,
       onError: (key, error, failures) =>
         options.logger.warn('reconcile failed; will retry', { key, failures, error: String(error) }),
@@ -77,11 +76,7 @@ export class Reconciler {
     this.queue.add(resourceKey(kind, object.metadata.name));
   }
 
-  health(name: string): ClusterHealth {
-    return this.monitor.get(name);
-  }
-
-  /** Resolves when no work is queued or running (tests). */
+  /** Resolves when no work is queued or running. Test-only: the operator tests wait on it instead of sleeping. */
   idle(): Promise<void> {
     return this.queue.idle();
   }
@@ -120,7 +115,9 @@ export class Reconciler {
     return buildRegistry({
       clusters,
       groups,
-      defaultRoutingGroup: this.options.defaultRoutingGroup ?? 'adhoc',
+      // Only the problems the operator logs depend on it: they warn as a proxy with the default
+      // routing.defaultRoutingGroup would. Each proxy routes by its own setting.
+      defaultRoutingGroup: DEFAULT_ROUTING_GROUP,
       generation: this.generation,
       ...(previous ? { previous } : {}),
     });

@@ -1,5 +1,6 @@
+// From cached API objects to validated resources and the snapshot content that gets published.
 import { buildRegistry } from '@junction/shared';
-import type { KubeObject } from './kube.js';
+import type { KubeObject } from './kube-types.js';
 import { contentKey, publishable, validateResources } from './resources.js';
 
 const cluster = (

@@ -1,8 +1,15 @@
 // From cached API objects to what the registry is built from and what gets published: validation with
 // the zod schemas, and the snapshot content (spec and identifying metadata only, so status writes and
 // resourceVersion bumps do not count as changes).
-import { formatIssues, type Registry, type RegistryResources, RoutingGroup, TrinoCluster } from '@junction/shared';
-import type { KubeObject, ResourceKind } from './kube.js';
+import {
+  formatIssues,
+  type Registry,
+  type RegistryResources,
+  type ResourceKind,
+  RoutingGroup,
+  TrinoCluster,
+} from '@junction/shared/contract';
+import type { KubeObject } from './kube-types.js';
 
 export interface ValidatedResources {
   readonly clusters: TrinoCluster[];

@@ -1,7 +1,7 @@
 // Writes `.status` only when it would change, and emits the Events that go with the change. It
 // remembers its own last write, because the informer cache shows it only once the watch delivers it.
-import type { Logger } from '@junction/shared';
-import type { KubeObject, ResourceKind, StatusClient } from './kube.js';
+import type { Logger, ResourceKind } from '@junction/shared';
+import type { KubeObject, StatusClient } from './kube-types.js';
 import type { OperatorMetrics } from './metrics.js';
 import { resourceKey } from './resources.js';
 import { type Status, sameStatus, statusEvents } from './status.js';

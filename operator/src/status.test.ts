@@ -1,3 +1,4 @@
+// The status the operator writes for clusters and groups, its conditions, and the Events a change brings.
 import type { ClusterEntry, ClusterHealth, GroupEntry, RegistryProblem } from '@junction/shared';
 import { clusterStatus, groupStatus, invalidStatus, mergeConditions, sameStatus, statusEvents } from './status.js';
 

@@ -1,18 +1,23 @@
 // What the operator writes into TrinoCluster and RoutingGroup `.status`, and which Events go with a
 // change. Pure: the writer (status-writer.ts) compares, patches and records.
-import type { ClusterEntry, ClusterHealth, ClusterPhase, GroupEntry, RegistryProblem } from '@junction/shared';
-import type { EventInput } from './kube.js';
+import type {
+  ClusterEntry,
+  ClusterHealth,
+  ClusterPhase,
+  GroupEntry,
+  RegistryProblem,
+  Condition as ResourceCondition,
+} from '@junction/shared/contract';
+import type { EventInput } from './kube-types.js';
 
-export type ConditionStatus = 'True' | 'False' | 'Unknown';
+export type ConditionStatus = ResourceCondition['status'];
 
-export interface Condition {
-  readonly type: string;
-  readonly status: ConditionStatus;
-  readonly reason: string;
-  readonly message: string;
-  readonly lastTransitionTime: string;
-  readonly observedGeneration?: number;
-}
+/** A condition as the operator writes it: the resource schema's Condition with reason, message and
+ * lastTransitionTime always set (the schema leaves them optional because other writers may omit them). */
+export type Condition = Readonly<
+  Pick<ResourceCondition, 'type' | 'status' | 'observedGeneration'> &
+    Required<Pick<ResourceCondition, 'reason' | 'message' | 'lastTransitionTime'>>
+>;
 
 export type ConditionInput = Omit<Condition, 'lastTransitionTime'>;
 

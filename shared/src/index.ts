@@ -1,20 +1,13 @@
-// Public surface of @junction/shared.
-export * from './cli.js';
-export * from './config.js';
-export * from './duration.js';
-export * from './errors.js';
-export * from './health-monitor.js';
-export * from './logging.js';
-export * from './memory-registry-store.js';
-export * from './model.js';
-export * from './prober.js';
-export * from './redis-client.js';
-export * from './redis-registry-store.js';
-export * from './registry.js';
-export * from './registry-store.js';
-export * from './resources.js';
-export * from './rules.js';
-export * from './schemas.js';
-export * from './selector.js';
-export * from './yaml-env.js';
-export * from './zod-errors.js';
+// Public surface of @junction/shared: the pure contract (contract/, also `@junction/shared/contract`) and
+// the adapters that give it sockets, files, timers and logs (adapters/). Consumers import everything from here.
+export * from './adapters/admin-server.js';
+export * from './adapters/cli.js';
+export * from './adapters/config-files.js';
+export * from './adapters/health-monitor.js';
+export * from './adapters/logging.js';
+export * from './adapters/memory-registry-store.js';
+export * from './adapters/prober.js';
+export * from './adapters/redis-client.js';
+export * from './adapters/redis-registry-store.js';
+export * from './adapters/resource-files.js';
+export * from './contract/index.js';

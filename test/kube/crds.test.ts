@@ -2,8 +2,8 @@
 // defaults, explains and prints TrinoClusters and RoutingGroups the way the zod schemas do.
 // Needs scripts/kube/ensure-control-plane.sh to have run once on the machine.
 import { resolve } from 'node:path';
-import { RoutingGroup, TrinoCluster } from '../../shared/src/schemas.js';
-import { selectorProblems } from '../../shared/src/selector.js';
+import { RoutingGroup, TrinoCluster } from '../../shared/src/contract/schemas/resources.js';
+import { selectorProblems } from '../../shared/src/contract/selector.js';
 import { type ControlPlane, startControlPlane } from '../harness/kube.js';
 
 const NAMESPACE = 'junction-crds';

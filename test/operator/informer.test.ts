@@ -6,7 +6,8 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import { join } from 'node:path';
 import { silentLogger } from '@junction/shared';
 import { Informer, type InformerEvent } from '../../operator/src/informer.js';
-import { Kube, type KubeObject } from '../../operator/src/kube.js';
+import { Kube } from '../../operator/src/kube.js';
+import type { KubeObject } from '../../operator/src/kube-types.js';
 import { type ControlPlane, startControlPlane } from '../harness/kube.js';
 import { eventually, kubectlOk, NAMESPACE, REPO_ROOT, sleep, trinoCluster } from './support.js';
 

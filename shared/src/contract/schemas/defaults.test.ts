@@ -1,0 +1,78 @@
+// The defaults of gateway.yaml and operator.yaml in full: each is stated once, on its field, and an absent
+// section parses exactly like an empty one.
+import { GatewayConfig } from './gateway-config.js';
+import { OperatorConfig } from './operator-config.js';
+
+const GATEWAY_DEFAULTS = {
+  server: { host: '0.0.0.0', port: 8080, drainTimeout: 30_000 },
+  admin: { host: '0.0.0.0', port: 8081 },
+  routing: {
+    defaultRoutingGroup: 'adhoc',
+    honorRoutingGroupHeader: true,
+    statementPaths: [],
+    extraPaths: [],
+    queryIdTtl: 86_400_000,
+    forwardedHeaders: true,
+    requestTimeout: 300_000,
+    connectTimeout: 5_000,
+    queryLookupTimeout: 2_000,
+    maxConnectionsPerCluster: 256,
+  },
+  gatewayCookieConfiguration: { enabled: false },
+  oauth2GatewayCookieConfiguration: { routingPaths: ['/oauth2'], deletePaths: ['/logout'], lifetime: 600_000 },
+  logging: { level: 'info' },
+};
+
+const REQUIRED_OPERATOR = { kubernetes: { namespace: 'junction' }, redis: { url: 'redis://127.0.0.1:6379/0' } };
+
+const OPERATOR_DEFAULTS = {
+  kubernetes: { namespace: 'junction' },
+  redis: { url: 'redis://127.0.0.1:6379/0', keyPrefix: 'junction:', commandTimeout: 500 },
+  leaderElection: {
+    enabled: true,
+    leaseName: 'junction-operator',
+    leaseDurationSeconds: 15,
+    renewDeadlineSeconds: 10,
+    retryPeriodSeconds: 2,
+  },
+  probe: { concurrency: 16 },
+  admin: { host: '0.0.0.0', port: 8082 },
+  logging: { level: 'info' },
+};
+
+test('an empty gateway config parses to every default', () => {
+  expect(GatewayConfig.parse({})).toStrictEqual(GATEWAY_DEFAULTS);
+});
+
+test('gateway sections given as {} parse like absent ones', () => {
+  const sections = Object.fromEntries(Object.keys(GATEWAY_DEFAULTS).map((key) => [key, {}]));
+  expect(GatewayConfig.parse(sections)).toStrictEqual(GATEWAY_DEFAULTS);
+});
+
+test('an operator config with only the required keys parses to every default', () => {
+  expect(OperatorConfig.parse(REQUIRED_OPERATOR)).toStrictEqual(OPERATOR_DEFAULTS);
+  const sections = { ...REQUIRED_OPERATOR, leaderElection: {}, probe: {}, admin: {}, logging: {} };
+  expect(OperatorConfig.parse(sections)).toStrictEqual(OPERATOR_DEFAULTS);
+});
+
+test('setting one field keeps the other defaults of its section', () => {
+  expect(GatewayConfig.parse({ server: { port: 9080 } }).server).toEqual({
+    host: '0.0.0.0',
+    port: 9080,
+    drainTimeout: 30_000,
+  });
+  expect(OperatorConfig.parse({ ...REQUIRED_OPERATOR, leaderElection: { enabled: false } }).leaderElection).toEqual({
+    ...OPERATOR_DEFAULTS.leaderElection,
+    enabled: false,
+  });
+});
+
+test('every parse gets its own default objects', () => {
+  // `.default({...})` on a section handed out the same nested arrays to every parse.
+  const first = GatewayConfig.parse({});
+  first.routing.statementPaths.push('/v1/custom');
+  first.oauth2GatewayCookieConfiguration.routingPaths.push('/sso');
+  const second = GatewayConfig.parse({});
+  expect(second.routing.statementPaths).toEqual([]);
+  expect(second.oauth2GatewayCookieConfiguration.routingPaths).toEqual(['/oauth2']);
+});

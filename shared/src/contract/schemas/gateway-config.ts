@@ -1,0 +1,74 @@
+// The proxy's configuration (gateway.yaml): listeners, Redis, resource files, routing and the
+// reference gateway's cookie settings. Unknown keys are errors, so a typo stops start-up.
+import { z } from 'zod';
+import { duration, LoggingConfig, listenAddress, RedisConfig } from './common.js';
+
+/** The routing group of requests nothing claims when no RoutingGroup is marked default. */
+export const DEFAULT_ROUTING_GROUP = 'adhoc';
+
+const regex = z.string().refine((value) => {
+  try {
+    new RegExp(value);
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be a valid regular expression');
+
+const absolutePath = z.string().regex(/^\//, 'must be an absolute path starting with "/"');
+
+export const GatewayConfig = z.strictObject({
+  server: listenAddress(8080)
+    .extend({
+      drainTimeout: duration.default(30_000).describe('On SIGTERM: how long in-flight requests may take to finish.'),
+    })
+    .prefault({}),
+  admin: listenAddress(8081).prefault({}),
+  redis: RedisConfig.optional(),
+  resources: z.strictObject({ files: z.array(z.string().min(1)).min(1) }).optional(),
+  routing: z
+    .strictObject({
+      defaultRoutingGroup: z.string().default(DEFAULT_ROUTING_GROUP),
+      honorRoutingGroupHeader: z.boolean().default(true),
+      statementPaths: z.array(absolutePath).default([]),
+      extraPaths: z.array(regex).default([]),
+      queryIdTtl: duration.default(86_400_000),
+      forwardedHeaders: z.boolean().default(true),
+      requestTimeout: duration.default(300_000),
+      connectTimeout: duration.default(5_000),
+      queryLookupTimeout: duration.default(2_000),
+      maxConnectionsPerCluster: z.number().int().min(1).default(256),
+      clusterPrefix: z
+        .string()
+        .regex(/^\/[A-Za-z0-9._~-]+$/, 'must be one path segment such as "/_c"')
+        .optional()
+        .describe(
+          'When set, Trino is asked (X-Forwarded-Prefix) to put <clusterPrefix>/<cluster> into every URI it returns, and ' +
+            'requests under it go to that cluster without a lookup: follow-ups need no shared state, and spooled ' +
+            'segment URIs (which carry no query id) reach their cluster. Needs Trino with process-forwarded=true.',
+        ),
+    })
+    .prefault({}),
+  gatewayCookieConfiguration: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      cookieSigningSecret: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
+    })
+    .refine((c) => !c.enabled || c.cookieSigningSecret !== undefined, {
+      message: 'required when enabled is true',
+      path: ['cookieSigningSecret'],
+    })
+    .prefault({}),
+  oauth2GatewayCookieConfiguration: z
+    .strictObject({
+      routingPaths: z.array(absolutePath).default(['/oauth2']),
+      deletePaths: z.array(absolutePath).default(['/logout']),
+      lifetime: duration.default(600_000),
+    })
+    .prefault({}),
+  logging: LoggingConfig,
+});
+
+export type GatewayConfig = z.infer<typeof GatewayConfig>;
+/** The config as written in YAML, before defaults. */
+export type GatewayConfigInput = z.input<typeof GatewayConfig>;
