@@ -1,8 +1,7 @@
 // The admin listener, on its own port apart from Trino traffic: liveness, readiness, Prometheus
 // metrics and a JSON view of the live registry with each cluster's health.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { ClusterHealth, Registry } from '@junction/shared';
-import { sendJson } from './http/respond.js';
+import type { Server } from 'node:http';
+import { type ClusterHealth, createAdminServer, type Registry, sendJson } from '@junction/shared';
 import type { ProxyMetrics } from './metrics.js';
 
 export interface AdminOptions {
@@ -15,50 +14,34 @@ export interface AdminOptions {
   readonly degradedReasons: () => string[];
 }
 
-export function createAdminServer(options: AdminOptions): Server {
-  return createServer((req, res) => {
-    handle(options, req, res).catch(() => {
-      if (!res.headersSent) sendJson(res, 500, { error: { code: 500, message: 'admin endpoint failed' } });
-      else res.destroy();
-    });
-  });
-}
-
-async function handle(options: AdminOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const path = (req.url ?? '/').split('?')[0];
-  if (req.method !== 'GET' && req.method !== 'HEAD') {
-    return sendJson(res, 405, { error: { code: 405, message: 'only GET is supported' } });
-  }
-  switch (path) {
-    case '/livez':
-      return sendJson(res, 200, { status: 'ok' });
-    case '/readyz': {
+/** The proxy's admin listener: the shared endpoints plus a JSON view of the live registry and health. */
+export function createProxyAdminServer(options: AdminOptions): Server {
+  return createAdminServer({
+    metrics: options.metrics.registry,
+    readiness: () => {
       const reasons = options.notReadyReasons();
       const degraded = options.degradedReasons();
       const status = reasons.length > 0 ? 'not ready' : degraded.length > 0 ? 'degraded' : 'ready';
-      return sendJson(res, reasons.length === 0 ? 200 : 503, { status, reasons, degraded });
-    }
-    case '/metrics': {
-      const body = await options.metrics.registry.metrics();
-      res.writeHead(200, { 'content-type': options.metrics.registry.contentType });
-      res.end(body);
-      return;
-    }
-    case '/api/v1/clusters':
-      return sendJson(res, 200, clustersView(options));
-    case '/api/v1/groups':
-      return sendJson(res, 200, groupsView(options));
-    case '/api/v1/registry': {
-      const registry = options.registry();
-      return sendJson(res, 200, {
-        generation: registry.generation,
-        defaultGroup: registry.defaultGroup ?? null,
-        problems: registry.problems,
-      });
-    }
-    default:
-      return sendJson(res, 404, { error: { code: 404, message: `no admin endpoint ${path}` } });
-  }
+      return { ready: reasons.length === 0, body: { status, reasons, degraded } };
+    },
+    routes: (path, _req, res) => {
+      const view = VIEWS[path];
+      if (view === undefined) return false;
+      sendJson(res, 200, view(options));
+      return true;
+    },
+  });
+}
+
+const VIEWS: Record<string, (options: AdminOptions) => unknown> = {
+  '/api/v1/clusters': clustersView,
+  '/api/v1/groups': groupsView,
+  '/api/v1/registry': registryView,
+};
+
+function registryView(options: AdminOptions): object {
+  const registry = options.registry();
+  return { generation: registry.generation, defaultGroup: registry.defaultGroup ?? null, problems: registry.problems };
 }
 
 function clustersView(options: AdminOptions): object[] {

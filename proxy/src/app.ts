@@ -1,21 +1,22 @@
 // Wires the proxy together from a validated config: registry source, shared or in-memory state,
 // router, gateway and admin listeners. Used by main.ts and by in-process tests.
 import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
 import {
   ConfigError,
+  closeAdminServer,
   closeRedisClient,
   createLogger,
   createRedisClient,
   type GatewayConfig,
   type Logger,
+  listenAdminServer,
   type Registry,
   redactUrl,
   redisKeys,
 } from '@junction/shared';
 import type { Redis } from 'ioredis';
-import { createAdminServer } from './admin.js';
+import { createProxyAdminServer } from './admin.js';
 import { Gateway } from './gateway.js';
 import { compilePathRules } from './http/classify.js';
 import { ProxyMetrics } from './metrics.js';
@@ -110,7 +111,7 @@ export async function startProxy(config: GatewayConfig, logger?: Logger): Promis
 
   let draining = false;
   const server = createServer({ keepAliveTimeout: 65_000, headersTimeout: 66_000, requestTimeout: 0 }, gateway.handle);
-  const admin = createAdminServer({
+  const admin = createProxyAdminServer({
     registry: () => source.current(),
     health: (name) => health.get(name),
     metrics,
@@ -126,10 +127,8 @@ export async function startProxy(config: GatewayConfig, logger?: Logger): Promis
     // proxy keeps routing with its registry snapshot and local caches.
     degradedReasons: () => (redis !== undefined && redis.status !== 'ready' ? [`redis ${redis.status}`] : []),
   });
-  await listen(server, config.server.port, config.server.host);
-  await listen(admin, config.admin.port, config.admin.host);
-  const url = `http://${displayHost(config.server.host)}:${(server.address() as AddressInfo).port}`;
-  const adminUrl = `http://${displayHost(config.admin.host)}:${(admin.address() as AddressInfo).port}`;
+  const url = await listenAdminServer(server, config.server.host, config.server.port);
+  const adminUrl = await listenAdminServer(admin, config.admin.host, config.admin.port);
   log.info('junction proxy listening', {
     url,
     adminUrl,
@@ -150,8 +149,7 @@ export async function startProxy(config: GatewayConfig, logger?: Logger): Promis
       const deadline = setTimeout(() => server.closeAllConnections(), config.server.drainTimeout);
       await closed;
       clearTimeout(deadline);
-      admin.close();
-      admin.closeAllConnections();
+      await closeAdminServer(admin);
       await mode.close();
       await forwarders.close();
       await shared.close();
@@ -205,14 +203,4 @@ function sharedState(
       await counter.close();
     },
   };
-}
-
-async function listen(server: Server, port: number, host: string): Promise<void> {
-  server.listen(port, host);
-  await once(server, 'listening');
-}
-
-function displayHost(host: string): string {
-  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
-  return host.includes(':') ? `[${host}]` : host;
 }

@@ -1,6 +1,7 @@
 // Turns catalogue errors into responses: JSON `{"error": …}` everywhere, except that a statement
 // submission that cannot be routed gets a FAILED Trino QueryResults, which every client prints.
 import type { ServerResponse } from 'node:http';
+import { sendJson } from '@junction/shared';
 import { GatewayError, InternalGatewayError, NoHealthyClusterError, NoRoutingGroupError } from './errors.js';
 
 let failedQuerySequence = 0;
@@ -68,14 +69,4 @@ export function sendError(res: ServerResponse, error: unknown, statementSubmit: 
     asQuery ? 200 : gatewayError.status,
     asQuery ? failedQueryResults(gatewayError) : errorBody(gatewayError),
   );
-}
-
-export function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const payload = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(payload),
-    'cache-control': 'no-store',
-  });
-  res.end(payload);
 }

@@ -1,6 +1,6 @@
 // Cluster health for a proxy in Redis mode: the operator probes every cluster and writes the results to the
 // RegistryStore; each proxy reads them all in one round trip per poll instead of probing on its own.
-import { type ClusterHealth, PENDING_HEALTH, type RegistryStore } from '@junction/shared';
+import { type ClusterHealth, PENDING_HEALTH, type RegistryStore, sameHealth } from '@junction/shared';
 import type { HealthSource } from './health-view.js';
 import { SerialRefresh } from './refresh.js';
 
@@ -13,17 +13,6 @@ export interface SharedHealthViewOptions {
   readonly onError?: (error: unknown) => void;
   /** Called when a cluster's health as `get` reports it changes, from the store or from markUnreachable. */
   readonly onChange?: (name: string, health: ClusterHealth, previous: ClusterHealth) => void;
-}
-
-function sameHealth(a: ClusterHealth, b: ClusterHealth): boolean {
-  return (
-    a.phase === b.phase &&
-    a.runningQueries === b.runningQueries &&
-    a.queuedQueries === b.queuedQueries &&
-    a.activeNodes === b.activeNodes &&
-    a.probedAt === b.probedAt &&
-    a.message === b.message
-  );
 }
 
 export class SharedHealthView implements HealthSource {
