@@ -216,6 +216,13 @@ class Parser {
   }
 }
 
+/** Where an expression starts (`at` of a member or operator is the name or operator itself). */
+export function startOf(expr: Expr): number {
+  if (expr.k === 'member') return startOf(expr.target);
+  if (expr.k === 'binary') return startOf(expr.l);
+  return expr.at;
+}
+
 /** Parses a rule condition. */
 export function parseExpression(text: string): Expr {
   return new Parser(text).expressionOnly();
