@@ -32,10 +32,12 @@ export const exists = (range: Cel, v: string, body: Cel): Cel => ({ k: 'exists',
 
 const isLit = (x: Cel, v: boolean) => x.k === 'lit' && x.v === v;
 
-/** Negation, folding literals and double negation. */
+/** Negation, folding literals, double negation and (in)equality. */
 export function not(x: Cel): Cel {
   if (x.k === 'lit' && typeof x.v === 'boolean') return lit(!x.v);
   if (x.k === 'not') return x.x;
+  // Same value, same errors: `!(a == b)` is `a != b`.
+  if (x.k === 'cmp' && (x.op === '==' || x.op === '!=')) return { ...x, op: x.op === '==' ? '!=' : '==' };
   return { k: 'not', x };
 }
 

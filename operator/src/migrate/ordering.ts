@@ -31,11 +31,12 @@ export interface Placement {
  */
 export function placeWrites(writes: readonly Write[], defaultGroup: string): Placement {
   const groupOf = (w: Write) => (w.group === '' ? defaultGroup : w.group);
-  const order: string[] = [];
+  const reversed: string[] = [];
   for (let i = writes.length - 1; i >= 0; i--) {
     const group = groupOf(writes[i] as Write);
-    if (!order.includes(group)) order.push(group);
+    if (!reversed.includes(group)) reversed.push(group);
   }
+  const order = fewestNegations(reversed, writes.map(groupOf));
   const rank = new Map(order.map((group, index) => [group, index]));
   const placed = new Map<string, PlacedRule[]>(order.map((group) => [group, []]));
   const notes: RuleNote[] = [];
@@ -67,6 +68,38 @@ export function placeWrites(writes: readonly Write[], defaultGroup: string): Pla
   const rules = new Map<string, PlacedRule[]>();
   for (const group of used) rules.set(group, uniqueNames(placed.get(group) as PlacedRule[]));
   return { order: used, rules, notes };
+}
+
+/** How many negations an order of groups costs, for writes (given by group) in Trino Gateway's order. */
+function negations(order: readonly string[], groups: readonly string[]): number {
+  const rank = new Map(order.map((group, index) => [group, index]));
+  let count = 0;
+  groups.forEach((group, i) => {
+    for (const later of groups.slice(i + 1)) if ((rank.get(later) as number) > (rank.get(group) as number)) count++;
+  });
+  return count;
+}
+
+/**
+ * Any order of groups is exact; fewer negations read better. With a handful of groups every
+ * order is tried (ties keep the reversed first-appearance order), with more that order is used.
+ */
+function fewestNegations(initial: readonly string[], groups: readonly string[]): readonly string[] {
+  if (initial.length > 6 || groups.length > 200) return initial;
+  let best = initial;
+  let cost = negations(initial, groups);
+  const permute = (prefix: string[], rest: string[]) => {
+    if (rest.length === 0) {
+      const candidate = negations(prefix, groups);
+      if (candidate < cost) [best, cost] = [[...prefix], candidate];
+      return;
+    }
+    rest.forEach((group, i) => {
+      permute([...prefix, group], [...rest.slice(0, i), ...rest.slice(i + 1)]);
+    });
+  };
+  permute([], [...initial]);
+  return best;
 }
 
 /** Rule names within a group stay unique (the registry warns about duplicates). */

@@ -81,7 +81,7 @@ describe('user and query properties', () => {
   test.each([
     ['trinoRequestUser.userExistsAndEquals("alice")', 'request.user == "alice"'],
     ['trinoRequestUser.getUser().isPresent()', 'request.user != ""'],
-    ['trinoRequestUser.getUser().isEmpty()', '!(request.user != "")'],
+    ['trinoRequestUser.getUser().isEmpty()', 'request.user == ""'],
     ['trinoRequestUser.getUser().orElse("") == "bob"', 'request.user == "bob"'],
     ['trinoRequestUser.getUser().equals(java.util.Optional.of("bob"))', 'request.user != "" && request.user == "bob"'],
     ['trinoRequestUser.getUser().get().startsWith("svc-")', 'request.user.startsWith("svc-")'],
