@@ -13,8 +13,8 @@ export type Value =
    */
   | { readonly t: 'bool'; readonly cel: Cel }
   /**
-   * `present` is the CEL test for "not null"; undefined when the value is never null. When
-   * `present` does not hold, evaluating `cel` is a CEL error (a missing map key), never a value.
+   * `present` is the CEL test for "not null"; undefined when the value is never null. `cel` is
+   * only meaningful when `present` holds (for a missing header, reading it is a CEL error).
    */
   | { readonly t: 'string'; readonly cel: Cel; readonly present: Cel | undefined; readonly ascii: boolean }
   /** java.util.Optional<String>; `cel` is only meaningful when `present` holds. */
