@@ -1,11 +1,12 @@
 // The pure contract of @junction/shared (`@junction/shared/contract`): schemas, model, registry builder,
-// rules, selectors, CRD generation and the RegistryStore interface. No sockets, files or timers.
+// rules, selectors, CRD generation and the RegistryStore and QueueStore interfaces. No sockets, files or timers.
 export * from './config.js';
 export * from './crd.js';
 export * from './duration.js';
 export * from './errors.js';
 export * from './manifests.js';
 export * from './model.js';
+export * from './queue-store.js';
 export * from './registry.js';
 export * from './registry-store.js';
 export * from './resource-kinds.js';
