@@ -21,6 +21,13 @@ test('merging marks keys some documents lack as optional and unions the types se
   expect(mergeShapes(mergeShapes('null', [['number']]), 'number')).toEqual({ $anyOf: ['null|number', [['number']]] });
 });
 
+test("merged keys keep the documents' shared field order, whichever document came first", () => {
+  const full = { id: 'a', columns: [], stats: {}, error: {}, warnings: [] };
+  const bare = { id: 'a', stats: {}, warnings: [] };
+  expect(Object.keys(shapeOfAll([bare, full]) as object)).toEqual(['id', 'columns?', 'stats', 'error?', 'warnings']);
+  expect(Object.keys(shapeOfAll([full, bare]) as object)).toEqual(['id', 'columns?', 'stats', 'error?', 'warnings']);
+});
+
 test('a document conforms when it has every always-present key, no unknown key and no unseen type', () => {
   const expected = shapeOfAll([
     { id: 'a', stats: { state: 'RUNNING', n: 1 } },

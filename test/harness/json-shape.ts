@@ -21,6 +21,9 @@ interface Parts {
 
 const ANY_OF = '$anyOf';
 
+/** How shapeDifferences ends the line for a key `expected` always has and `actual` lacks. */
+export const MISSING = 'missing (Trino always sends it)';
+
 export function shapeOf(value: unknown): Shape {
   if (value === null) return 'null';
   if (Array.isArray(value)) {
@@ -56,7 +59,7 @@ export function mergeShapes(a: Shape, b: Shape): Shape {
   };
   if (left.object && right.object) {
     merged.object = new Map();
-    for (const key of new Set([...left.object.keys(), ...right.object.keys()])) {
+    for (const key of interleave([...left.object.keys()], [...right.object.keys()])) {
       const l = left.object.get(key);
       const r = right.object.get(key);
       const shape = l && r ? mergeShapes(l.shape, r.shape) : ((l ?? r) as { shape: Shape }).shape;
@@ -68,6 +71,21 @@ export function mergeShapes(a: Shape, b: Shape): Shape {
     merged.array = { items: l && r ? mergeShapes(l, r) : (l ?? r) };
   }
   return assemble(merged);
+}
+
+/**
+ * Both key orders in one: a key only `b` has goes right after the key it follows in `b`, so documents
+ * that share one field order (Trino's) merge to that order whichever was seen first.
+ */
+function interleave(a: string[], b: string[]): string[] {
+  const order = [...a];
+  let previous = -1;
+  for (const key of b) {
+    const at = order.indexOf(key);
+    if (at >= 0) previous = at;
+    else order.splice(++previous, 0, key);
+  }
+  return order;
 }
 
 export function shapeOfAll(values: unknown[]): Shape | undefined {
@@ -95,7 +113,7 @@ export function shapeDifferences(expected: Shape, actual: Shape, path = '$'): st
       for (const [key, field] of want.object) {
         const other = got.object.get(key);
         if (!field.optional && (!other || other.optional)) {
-          differences.push(`${path}.${key}: missing (Trino always sends it)`);
+          differences.push(`${path}.${key}: ${MISSING}`);
         }
       }
       for (const [key, field] of got.object) {
