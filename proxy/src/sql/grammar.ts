@@ -1,0 +1,90 @@
+// Loads the Trino lexer and parser that dt-sql-parser generates from Trino's grammar, once, on first use.
+//
+// Why not `import 'dt-sql-parser'`: the package ships bundler-style ES modules (`export class`, imports
+// without file extensions, no `"type": "module"`), which neither Node's ESM loader nor jest's can load
+// (ERR_UNSUPPORTED_DIR_IMPORT / "Cannot use import statement outside a module"). Its two generated
+// files need only antlr4ng and a 60-line base class, so we evaluate exactly those three files here,
+// handing them our own antlr4ng. The version is pinned exactly in package.json and every assumption
+// about the files is checked: a changed layout fails loudly (parsed: false) instead of parsing wrongly.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import * as antlr from 'antlr4ng';
+
+/** The generated parser, reduced to what Junction calls. */
+export interface TrinoParser extends antlr.Parser {
+  program(): antlr.ParserRuleContext;
+}
+
+export interface TrinoGrammar {
+  createLexer(input: antlr.CharStream): antlr.Lexer;
+  createParser(tokens: antlr.TokenStream): TrinoParser;
+  /** Rule index by rule name (`tableRef` → TrinoSqlParser.RULE_tableRef). */
+  ruleIndex(name: string): number;
+  /** Milliseconds spent evaluating the files and deserialising the grammar. */
+  readonly loadMs: number;
+}
+
+type Constructor<T> = new (...args: never[]) => T;
+
+let loaded: TrinoGrammar | undefined;
+
+/** The grammar, loaded on the first call (about 0.1 s, synchronous); throws if the package is unusable. */
+export function trinoGrammar(): TrinoGrammar {
+  loaded ??= loadGrammar();
+  return loaded;
+}
+
+function loadGrammar(): TrinoGrammar {
+  const started = performance.now();
+  const lib = join(dirname(createRequire(import.meta.url).resolve('dt-sql-parser/package.json')), 'dist', 'lib');
+  const { SQLParserBase } = evaluate(lib, 'SQLParserBase.js', { antlr }, 'SQLParserBase');
+  const { TrinoSqlLexer } = evaluate(lib, 'trino/TrinoSqlLexer.js', { antlr }, 'TrinoSqlLexer');
+  const { TrinoSqlParser } = evaluate(lib, 'trino/TrinoSqlParser.js', { antlr, SQLParserBase }, 'TrinoSqlParser');
+  const Lexer = TrinoSqlLexer as Constructor<antlr.Lexer>;
+  const Parser = TrinoSqlParser as Constructor<TrinoParser> & Record<string, unknown>;
+  if (!(Lexer.prototype instanceof antlr.Lexer) || !(Parser.prototype instanceof antlr.Parser)) {
+    throw new Error('dt-sql-parser: TrinoSqlLexer/TrinoSqlParser are not antlr4ng recognisers');
+  }
+  const ruleIndex = (name: string): number => {
+    const index = Parser[`RULE_${name}`];
+    if (typeof index !== 'number') throw new Error(`dt-sql-parser: the Trino grammar has no rule ${name}`);
+    return index;
+  };
+  return {
+    createLexer: (input) => new (Lexer as new (input: antlr.CharStream) => antlr.Lexer)(input),
+    createParser: (tokens) => new (Parser as unknown as new (tokens: antlr.TokenStream) => TrinoParser)(tokens),
+    ruleIndex,
+    loadMs: performance.now() - started,
+  };
+}
+
+/**
+ * Evaluates one generated file as a function of its imports: its `import` lines are dropped (we pass
+ * those bindings in) and `export class X` becomes `class X`; `exported` names the class to hand back.
+ */
+function evaluate(
+  lib: string,
+  file: string,
+  imports: Record<string, unknown>,
+  exported: string,
+): Record<string, Constructor<unknown>> {
+  const source = readFileSync(join(lib, file), 'utf8');
+  const bindings = [...source.matchAll(/^import (?:\* as (\w+)|\{ (\w+) \}) from .*;$/gm)].map((m) => m[1] ?? m[2]);
+  if (bindings.sort().join() !== Object.keys(imports).sort().join()) {
+    throw new Error(
+      `dt-sql-parser: ${file} imports ${bindings.join(', ')}, expected ${Object.keys(imports).join(', ')}`,
+    );
+  }
+  const body = source.replace(/^import .*;$/gm, '').replace(/^export class /gm, 'class ');
+  if (/^(import|export)\b/m.test(body) || !body.includes(`class ${exported} `)) {
+    throw new Error(`dt-sql-parser: ${file} does not have the expected shape`);
+  }
+  const factory = new Function(
+    ...Object.keys(imports),
+    `'use strict';\n${body}\nreturn { ${exported} };\n//# sourceURL=dt-sql-parser/dist/lib/${file}`,
+  );
+  const result = factory(...Object.values(imports)) as Record<string, Constructor<unknown>>;
+  if (typeof result[exported] !== 'function') throw new Error(`dt-sql-parser: ${file} did not define ${exported}`);
+  return result;
+}
