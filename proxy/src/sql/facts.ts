@@ -1,0 +1,165 @@
+// SQL facts for routing rules: what kind of statement a submission is and which catalogs, schemas and tables it names.
+import * as antlr from 'antlr4ng';
+import { alternative, collectNames, RejectedName } from './collect.js';
+import { type TrinoGrammar, trinoGrammar } from './grammar.js';
+import { ReferencedNames, type SessionDefaults } from './names.js';
+import { parseStatement, syntaxError } from './parse.js';
+import { type StatementKind, statementKind } from './statements.js';
+import { stringLiteralValue } from './strings.js';
+import { warmUp } from './warm-up.js';
+
+export interface SqlFacts {
+  /** false when the statement was not analysed: too large, over the time budget, or not parseable. */
+  readonly parsed: boolean;
+  /** '' when parsed; otherwise why not ('statement larger than 65536 bytes', 'parse over 50 ms budget', …). */
+  readonly error: string;
+  /** Trino's AST class for the statement, as the reference gateway's getQueryType() names it ('' if not parsed). */
+  readonly statement: string;
+  /** Trino's resource-group QueryType ('' when not parsed or when Trino assigns none). */
+  readonly queryType: string;
+  /** Every catalog referenced, lower-case, sorted, unique. */
+  readonly catalogs: readonly string[];
+  /** Every schema referenced, as 'catalog.schema'. */
+  readonly schemas: readonly string[];
+  /** Every table or view referenced, as 'catalog.schema.table'. */
+  readonly tables: readonly string[];
+}
+
+export interface SqlFactsOptions {
+  /** Statements larger than this (UTF-8 bytes) are not parsed at all. */
+  readonly maxBytes: number;
+  /** Parsing stops, and the statement counts as not parsed, once it has taken this long. */
+  readonly timeBudgetMs: number;
+}
+
+/** Defaults measured in docs/adr/0006-sql-parser.md. */
+export const DEFAULT_SQL_FACTS_OPTIONS: SqlFactsOptions = Object.freeze({ maxBytes: 256 * 1024, timeBudgetMs: 50 });
+
+export interface SqlParserPreparation {
+  /** Milliseconds spent loading the grammar (first call only, else 0). */
+  readonly loadMs: number;
+  /** Milliseconds spent parsing the warm-up statements (first call only, else 0). */
+  readonly warmUpMs: number;
+}
+
+let prepared = false;
+
+/**
+ * Loads the grammar and warms its prediction cache; analyseSql does this on first use. Call it at
+ * start-up (when some rule needs SQL facts) to take that cost off the first request. Throws if the
+ * parser package is unusable.
+ */
+export function prepareSqlParser(): SqlParserPreparation {
+  if (prepared) return { loadMs: 0, warmUpMs: 0 };
+  const grammar = trinoGrammar();
+  const started = performance.now();
+  warmUp((sql) => analyseWith(grammar, sql, {}, Number.POSITIVE_INFINITY, 0));
+  prepared = true;
+  return { loadMs: grammar.loadMs, warmUpMs: performance.now() - started };
+}
+
+/**
+ * Analyses one statement. Synchronous, never throws, and bounded: a statement over `maxBytes` is
+ * refused before any work, and parsing is abandoned at `timeBudgetMs` (the first call also loads the
+ * grammar, which the budget does not count).
+ */
+export function analyseSql(
+  sql: string,
+  session: SessionDefaults,
+  options: Partial<SqlFactsOptions> = DEFAULT_SQL_FACTS_OPTIONS,
+): SqlFacts {
+  const { maxBytes, timeBudgetMs } = { ...DEFAULT_SQL_FACTS_OPTIONS, ...options };
+  // Cheap first: UTF-8 takes at least one byte per UTF-16 unit and at most three.
+  if (sql.length > maxBytes || (sql.length * 3 > maxBytes && Buffer.byteLength(sql, 'utf8') > maxBytes)) {
+    return notParsed(`statement larger than ${maxBytes} bytes`);
+  }
+  try {
+    prepareSqlParser();
+  } catch (e) {
+    return notParsed(`SQL parser unavailable: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  try {
+    return analyseWith(trinoGrammar(), sql, canonical(session), performance.now() + timeBudgetMs, timeBudgetMs);
+  } catch (e) {
+    return notParsed(`analysis failed: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/** EXECUTE IMMEDIATE may hold EXECUTE IMMEDIATE; Trino has no limit, but a routing fact needs no more. */
+const MAX_IMMEDIATE_DEPTH = 3;
+
+function analyseWith(
+  grammar: TrinoGrammar,
+  sql: string,
+  session: SessionDefaults,
+  deadline: number,
+  budgetMs: number,
+): SqlFacts {
+  const names = new ReferencedNames(session);
+  let text = sql;
+  for (let depth = 0; ; depth++) {
+    const parsed = parseStatement(grammar, text, deadline, budgetMs);
+    if (!parsed.ok) return notParsed(depth === 0 ? parsed.error : `in EXECUTE IMMEDIATE: ${parsed.error}`);
+    const kind = kindOf(parsed.statement);
+    if (!kind) return notParsed(syntaxError(secondToken(parsed.statement)));
+    try {
+      collectNames(grammar, parsed.statement, names);
+    } catch (e) {
+      if (e instanceof RejectedName) return notParsed(depth === 0 ? e.message : `in EXECUTE IMMEDIATE: ${e.message}`);
+      throw e;
+    }
+    if (kind.statement !== 'ExecuteImmediate') {
+      return Object.freeze({
+        parsed: true,
+        error: '',
+        statement: kind.statement,
+        queryType: kind.queryType,
+        catalogs: names.catalogs,
+        schemas: names.schemas,
+        tables: names.tables,
+      });
+    }
+    // Trino runs the statement in the string literal; its facts are this submission's facts.
+    const literal = parsed.statement.getChild(2);
+    const inner = literal instanceof antlr.ParserRuleContext ? stringLiteralValue(literal) : undefined;
+    if (inner === undefined || depth + 1 >= MAX_IMMEDIATE_DEPTH) {
+      return notParsed('EXECUTE IMMEDIATE statement not analysed');
+    }
+    text = inner;
+  }
+}
+
+/** The statement's kind; EXPLAIN ANALYZE takes its inner statement's QueryType, as in Trino. */
+function kindOf(statement: antlr.ParserRuleContext): StatementKind | undefined {
+  const kind = statementKind(alternative(statement));
+  if (kind?.statement !== 'ExplainAnalyze') return kind;
+  const inner = (statement.children ?? []).find((c) => c instanceof antlr.ParserRuleContext);
+  const innerKind = inner && kindOf(inner);
+  return innerKind && { statement: kind.statement, queryType: innerKind.queryType };
+}
+
+/** Where Trino's parser would stop on a dt-sql-parser extension (`SHOW COMMENT ON …`): after its first word. */
+function secondToken(statement: antlr.ParserRuleContext): antlr.Token | null {
+  const second = statement.getChild(1);
+  return second instanceof antlr.TerminalNode ? second.symbol : statement.start;
+}
+
+function canonical(session: SessionDefaults): SessionDefaults {
+  const catalog = session.catalog ? session.catalog.toLowerCase() : undefined;
+  const schema = session.schema ? session.schema.toLowerCase() : undefined;
+  return { catalog, schema };
+}
+
+const NONE: readonly string[] = Object.freeze([]);
+
+function notParsed(error: string): SqlFacts {
+  return Object.freeze({
+    parsed: false,
+    error,
+    statement: '',
+    queryType: '',
+    catalogs: NONE,
+    schemas: NONE,
+    tables: NONE,
+  });
+}
