@@ -13,7 +13,7 @@ import * as antlr from 'antlr4ng';
 
 /** The generated parser, reduced to what Junction calls. */
 export interface TrinoParser extends antlr.Parser {
-  program(): antlr.ParserRuleContext;
+  statement(): antlr.ParserRuleContext;
 }
 
 export interface TrinoGrammar {

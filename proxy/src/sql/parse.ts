@@ -17,10 +17,13 @@ class SyntaxFailure extends Error {
 }
 
 /**
- * Token look-ups between two clock reads. Every prediction step reads a token, so a parse that runs
- * away (deep nesting makes antlr's look-ahead explode) still reads the clock every few microseconds.
+ * Work between two clock reads. The deadline is checked in two places, because a parse spends its time
+ * in one of two ways: walking tokens through antlr's cached prediction DFA (every step reads a token),
+ * or, for input shapes the cache has not seen, building DFA states by ATN closure, where one token can
+ * cost a second of closure work on deeply nested input (each '(' may open a subquery, a row or an
+ * expression) before the next token is read.
  */
-const LOOKUPS_PER_CLOCK_READ = 256;
+const STEPS_PER_CLOCK_READ = 512;
 
 class DeadlineTokenStream extends antlr.CommonTokenStream {
   private lookups = 0;
@@ -33,8 +36,37 @@ class DeadlineTokenStream extends antlr.CommonTokenStream {
   }
 
   override LA(i: number): number {
-    if (++this.lookups % LOOKUPS_PER_CLOCK_READ === 0 && performance.now() > this.deadline) throw new OverBudget();
+    if (++this.lookups % STEPS_PER_CLOCK_READ === 0 && performance.now() > this.deadline) throw new OverBudget();
     return super.LA(i);
+  }
+}
+
+/**
+ * antlr's prediction with a deadline on its closure steps. Throwing from closure is safe for the shared
+ * DFA: antlr adds a state or edge only after the closure that computes it has returned.
+ */
+class DeadlineSimulator extends antlr.ParserATNSimulator {
+  private steps = 0;
+
+  constructor(
+    parser: antlr.Parser,
+    shared: antlr.ParserATNSimulator,
+    private readonly deadline: number,
+  ) {
+    super(parser, shared.atn, shared.decisionToDFA, new antlr.PredictionContextCache());
+  }
+
+  protected override closureCheckingStopState(
+    config: antlr.ATNConfig,
+    configs: antlr.ATNConfigSet,
+    closureBusy: antlr.HashSet<antlr.ATNConfig>,
+    collectPredicates: boolean,
+    fullCtx: boolean,
+    depth: number,
+    treatEofAsEpsilon: boolean,
+  ): void {
+    if (++this.steps % STEPS_PER_CLOCK_READ === 0 && performance.now() > this.deadline) throw new OverBudget();
+    super.closureCheckingStopState(config, configs, closureBusy, collectPredicates, fullCtx, depth, treatEofAsEpsilon);
   }
 }
 
@@ -75,20 +107,28 @@ export function parseStatement(grammar: TrinoGrammar, sql: string, deadline: num
   const parser = grammar.createParser(tokens);
   parser.removeErrorListeners();
   parser.errorHandler = new StopAtFirstError();
-  const simulator = parser.interpreter as antlr.ParserATNSimulator;
+  const simulator = new DeadlineSimulator(parser, parser.interpreter as antlr.ParserATNSimulator, deadline);
+  parser.interpreter = simulator;
+  // `statement` as the start rule: under full LL, antlr lets only the end of input follow a start rule, which
+  // is Trino's `statement EOF` (dt-sql-parser's own entry rules admit several statements, and with them
+  // a wrong reading of EXPLAIN ANALYZE VERBOSE …). Whatever SLL leaves unconsumed is retried under LL.
+  const parseOnce = (mode: number): antlr.ParserRuleContext => {
+    simulator.predictionMode = mode;
+    const statement = parser.statement();
+    if (tokens.LA(1) !== antlr.Token.EOF) throw new SyntaxFailure(tokens.LT(1));
+    return statement;
+  };
   try {
-    let program: antlr.ParserRuleContext;
+    let statement: antlr.ParserRuleContext;
     try {
-      simulator.predictionMode = antlr.PredictionMode.SLL;
-      program = parser.program();
+      statement = parseOnce(antlr.PredictionMode.SLL);
     } catch (e) {
       if (!(e instanceof SyntaxFailure)) throw e;
       parser.reset();
-      simulator.predictionMode = antlr.PredictionMode.LL;
-      program = parser.program();
+      statement = parseOnce(antlr.PredictionMode.LL);
     }
     if (lexerErrors.error) return { ok: false, error: lexerErrors.error };
-    return onlyStatement(grammar, program);
+    return { ok: true, statement };
   } catch (e) {
     if (e instanceof OverBudget) return { ok: false, error: `parse over ${budgetMs} ms budget`, overBudget: true };
     if (lexerErrors.error) return { ok: false, error: lexerErrors.error };
@@ -97,23 +137,6 @@ export function parseStatement(grammar: TrinoGrammar, sql: string, deadline: num
     if (e instanceof RangeError) return { ok: false, error: 'statement is too large (stack overflow while parsing)' };
     return { ok: false, error: `parser failed: ${clip(e instanceof Error ? e.message : String(e))}` };
   }
-}
-
-/** `program` is `statements* EOF`; Trino takes exactly one statement, without a trailing semicolon. */
-function onlyStatement(grammar: TrinoGrammar, program: antlr.ParserRuleContext): ParseResult {
-  const statements = (program.children ?? []).filter(
-    (c): c is antlr.ParserRuleContext =>
-      c instanceof antlr.ParserRuleContext && c.ruleIndex === grammar.ruleIndex('statements'),
-  );
-  const first = statements[0]?.getChild(0);
-  // No statement at all: only whitespace and comments, and program.start is the end of input.
-  if (!(first instanceof antlr.ParserRuleContext)) return { ok: false, error: syntaxError(program.start) };
-  const statement = first.getChild(0);
-  const semicolon = first.getChild(1);
-  if (semicolon instanceof antlr.TerminalNode) return { ok: false, error: syntaxError(semicolon.symbol) };
-  if (statements.length > 1) return { ok: false, error: syntaxError(statements[1]!.start) };
-  if (!(statement instanceof antlr.ParserRuleContext)) return { ok: false, error: syntaxError(first.start) };
-  return { ok: true, statement };
 }
 
 export function syntaxError(token: antlr.Token | null, reason?: string): string {
