@@ -27,11 +27,21 @@ export interface TrinoGrammar {
 
 type Constructor<T> = new (...args: never[]) => T;
 
-let loaded: TrinoGrammar | undefined;
+let loaded: TrinoGrammar | Error | undefined;
 
-/** The grammar, loaded on the first call (about 0.1 s, synchronous); throws if the package is unusable. */
+/**
+ * The grammar, loaded on the first call (about 0.1 s, synchronous). Throws if the package is unusable,
+ * and keeps throwing the same error without trying again, so a broken install costs nothing per statement.
+ */
 export function trinoGrammar(): TrinoGrammar {
-  loaded ??= loadGrammar();
+  if (loaded === undefined) {
+    try {
+      loaded = loadGrammar();
+    } catch (e) {
+      loaded = e instanceof Error ? e : new Error(String(e));
+    }
+  }
+  if (loaded instanceof Error) throw loaded;
   return loaded;
 }
 

@@ -4,7 +4,7 @@ import type { TrinoGrammar } from './grammar.js';
 
 export type ParseResult =
   | { readonly ok: true; readonly statement: antlr.ParserRuleContext }
-  | { readonly ok: false; readonly error: string; readonly overBudget?: true };
+  | { readonly ok: false; readonly error: string };
 
 /** Thrown from inside the parser once the deadline has passed; nothing in antlr catches it. */
 class OverBudget extends Error {}
@@ -130,11 +130,13 @@ export function parseStatement(grammar: TrinoGrammar, sql: string, deadline: num
     if (lexerErrors.error) return { ok: false, error: lexerErrors.error };
     return { ok: true, statement };
   } catch (e) {
-    if (e instanceof OverBudget) return { ok: false, error: `parse over ${budgetMs} ms budget`, overBudget: true };
+    if (e instanceof OverBudget) return { ok: false, error: `parse over ${budgetMs} ms budget` };
     if (lexerErrors.error) return { ok: false, error: lexerErrors.error };
     if (e instanceof SyntaxFailure) return { ok: false, error: syntaxError(e.token) };
-    // Trino answers a statement that overflows its parser's stack the same way.
-    if (e instanceof RangeError) return { ok: false, error: 'statement is too large (stack overflow while parsing)' };
+    if (e instanceof RangeError && /call stack/i.test(e.message)) {
+      // Trino answers a statement that overflows its parser's stack the same way.
+      return { ok: false, error: 'statement is too large (stack overflow while parsing)' };
+    }
     return { ok: false, error: `parser failed: ${clip(e instanceof Error ? e.message : String(e))}` };
   }
 }
