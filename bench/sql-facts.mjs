@@ -118,7 +118,17 @@ for (const kb of [4, 8, 16, 32, 64, 128]) {
     `  ${String(kb).padStart(4)} KB  min ${ms(best)} (${(kb / best).toFixed(2)} KB/ms)  median ${ms(median(times))}`,
   );
 }
-console.log(`  heap after the warm runs: ${mb(process.memoryUsage().heapUsed)}`);
+// antlr's prediction cache only grows; how far is worth knowing (run node with --expose-gc for the heap).
+const { trinoGrammar } = await import(grammarUrl);
+const { CharStreams, CommonTokenStream } = await import('antlr4ng');
+const grammar = trinoGrammar();
+const probe = grammar.createParser(new CommonTokenStream(grammar.createLexer(CharStreams.fromString(''))));
+const dfaStates = probe.interpreter.decisionToDFA.reduce((n, dfa) => n + dfa.states.length, 0);
+globalThis.gc?.();
+console.log(
+  `  after all of the above: ${dfaStates} prediction DFA states` +
+    (globalThis.gc ? `, heap ${mb(process.memoryUsage().heapUsed)} after GC` : ''),
+);
 
 // 3. The alternative, when given: node-sql-parser's "trino" dialect.
 if (args['node-sql-parser']) await compareNodeSqlParser(args['node-sql-parser']);

@@ -26,8 +26,8 @@ export function readCorpus(dir: string): CorpusCase[] {
     .filter((f) => f.endsWith('.sql'))
     .sort()) {
     const blocks = readFileSync(join(dir, file), 'utf8').split(/^(?=-- case:)/m);
-    for (const block of blocks) {
-      if (block.trim() === '') continue;
+    // Text before the first case is the file's description.
+    for (const block of blocks.filter((b) => b.startsWith('-- case:'))) {
       cases.push(parseCase(file, block));
     }
   }

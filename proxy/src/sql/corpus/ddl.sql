@@ -1,3 +1,5 @@
+-- DDL: schemas, tables, views, materialized views, catalogs, functions, grants and roles.
+
 -- case: create schema with properties
 -- session: -
 -- statement: CreateSchema

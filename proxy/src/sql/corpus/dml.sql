@@ -1,3 +1,5 @@
+-- DML: INSERT, CTAS, DELETE, UPDATE, MERGE, TRUNCATE, ANALYZE, ALTER TABLE EXECUTE, REFRESH.
+
 -- case: insert values
 -- session: memory.default
 -- statement: Insert

@@ -1,3 +1,5 @@
+-- Queries that exercise naming: WITH chains, joins, subqueries, quoting, comments, table functions.
+
 -- case: the short query
 -- session: -
 -- statement: Query

@@ -1,3 +1,5 @@
+-- Statements Trino refuses, and the reason analyseSql gives.
+
 -- case: misspelled keyword
 -- session: tpch.tiny
 -- error: syntax error at line 1:1: unexpected 'SELEC'

@@ -1,3 +1,5 @@
+-- SHOW, DESCRIBE, EXPLAIN, USE, CALL, session, transaction and prepared-statement statements.
+
 -- case: show catalogs
 -- session: -
 -- statement: ShowCatalogs

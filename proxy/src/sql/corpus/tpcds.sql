@@ -1,3 +1,5 @@
+-- 35 TPC-DS queries (specification templates, validation substitutions) as facts cases.
+
 -- case: tpcds-q01
 -- session: tpcds.sf1
 -- statement: Query

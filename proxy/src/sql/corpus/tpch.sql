@@ -1,3 +1,5 @@
+-- The 22 TPC-H queries (specification templates, validation substitutions) as facts cases.
+
 -- case: tpch-q01 pricing summary report
 -- session: tpch.sf1
 -- statement: Query
