@@ -1,7 +1,7 @@
 // Walks a parsed statement and records every catalog, schema and table it names, completing names from the session.
 import * as antlr from 'antlr4ng';
 import type { TrinoGrammar } from './grammar.js';
-import { quotedIdentifier, type ReferencedNames, type SessionDefaults, unquotedIdentifier } from './names.js';
+import { quotedIdentifier, type ReferencedNames, unquotedIdentifier } from './names.js';
 import { syntaxError } from './parse.js';
 
 /** A name Trino's parser accepts but its AST builder rejects, e.g. `select * from \`t\``. */
@@ -252,5 +252,3 @@ class NameWalk {
     return undefined;
   }
 }
-
-export type { SessionDefaults };

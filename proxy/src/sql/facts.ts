@@ -4,9 +4,12 @@ import { alternative, collectNames, RejectedName } from './collect.js';
 import { type TrinoGrammar, trinoGrammar } from './grammar.js';
 import { ReferencedNames, type SessionDefaults } from './names.js';
 import { parseStatement, syntaxError } from './parse.js';
-import { type StatementKind, statementKind } from './statements.js';
+import { type QueryType, type StatementKind, statementKind } from './statements.js';
 import { stringLiteralValue } from './strings.js';
 import { warmUp } from './warm-up.js';
+
+export type { SessionDefaults } from './names.js';
+export type { QueryType } from './statements.js';
 
 export interface SqlFacts {
   /** false when the statement was not analysed: too large, over the time budget, or not parseable. */
@@ -16,7 +19,7 @@ export interface SqlFacts {
   /** Trino's AST class for the statement, as the reference gateway's getQueryType() names it ('' if not parsed). */
   readonly statement: string;
   /** Trino's resource-group QueryType ('' when not parsed or when Trino assigns none). */
-  readonly queryType: string;
+  readonly queryType: QueryType;
   /** Every catalog referenced, lower-case, sorted, unique. */
   readonly catalogs: readonly string[];
   /** Every schema referenced, as 'catalog.schema'. */
