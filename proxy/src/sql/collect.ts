@@ -1,5 +1,5 @@
 // Walks a parsed statement and records every catalog, schema and table it names, completing names from the session.
-import * as antlr from 'antlr4ng';
+import type * as antlr from 'antlr4ng';
 import type { TrinoGrammar } from './grammar.js';
 import { quotedIdentifier, type ReferencedNames, unquotedIdentifier } from './names.js';
 import { syntaxError } from './parse.js';
@@ -72,11 +72,13 @@ const RENAMES = new Set(['RenameTable', 'RenameView', 'RenameMaterializedView', 
  */
 export function collectNames(grammar: TrinoGrammar, statement: antlr.ParserRuleContext, names: ReferencedNames): void {
   const rules = rulesOf(grammar);
-  const walk = new NameWalk(rules, names);
+  const { ParserRuleContext } = grammar.antlr;
+  const isRule = (node: unknown): node is antlr.ParserRuleContext => node instanceof ParserRuleContext;
+  const walk = new NameWalk(rules, names, isRule);
   // Iterative, so a statement nested as deeply as the parser allows cannot overflow the stack here.
   const pending: antlr.ParseTree[] = [statement];
   for (let node = pending.pop(); node; node = pending.pop()) {
-    if (!(node instanceof antlr.ParserRuleContext)) continue;
+    if (!isRule(node)) continue;
     walk.visit(node);
     for (let i = node.getChildCount() - 1; i >= 0; i--) pending.push(node.getChild(i)!);
   }
@@ -86,6 +88,7 @@ class NameWalk {
   constructor(
     private readonly rules: Rules,
     private readonly names: ReferencedNames,
+    private readonly isRule: (node: unknown) => node is antlr.ParserRuleContext,
   ) {}
 
   visit(node: antlr.ParserRuleContext): void {
@@ -126,7 +129,7 @@ class NameWalk {
       case 'RenameMaterializedView': {
         // Trino completes an unqualified target from the source's catalog and schema, not the session's.
         const [source, target] = (node.children ?? []).filter(
-          (c): c is antlr.ParserRuleContext => c instanceof antlr.ParserRuleContext && rules.tableLike.has(c.ruleIndex),
+          (c): c is antlr.ParserRuleContext => this.isRule(c) && rules.tableLike.has(c.ruleIndex),
         );
         const from = source && names.table(this.parts(source));
         if (target) names.table(this.parts(target), { catalog: from?.[0], schema: from?.[1] });
@@ -143,9 +146,7 @@ class NameWalk {
         if (!this.child(node, rules.schemaRef) && session.schema !== undefined) names.schema([session.schema]);
         return;
       case 'ShowSchemas':
-        if (
-          !(node.children ?? []).some((c) => c instanceof antlr.ParserRuleContext && rules.catalogLike.has(c.ruleIndex))
-        ) {
+        if (!(node.children ?? []).some((c) => this.isRule(c) && rules.catalogLike.has(c.ruleIndex))) {
           names.catalog(session.catalog);
         }
         return;
@@ -183,7 +184,7 @@ class NameWalk {
         const recursive = scope.getChild(1)?.getText().toLowerCase() === 'recursive';
         for (const sibling of scope.children ?? []) {
           if (sibling === child && !recursive) break;
-          if (sibling instanceof antlr.ParserRuleContext && sibling.ruleIndex === rules.namedQuery) {
+          if (this.isRule(sibling) && sibling.ruleIndex === rules.namedQuery) {
             if (this.withQueryName(sibling) === name) return true;
           }
           if (sibling === child) break;
@@ -192,7 +193,7 @@ class NameWalk {
         const withClause = this.child(scope, rules.with);
         if (withClause && withClause !== child) {
           for (const named of withClause.children ?? []) {
-            if (named instanceof antlr.ParserRuleContext && named.ruleIndex === rules.namedQuery) {
+            if (this.isRule(named) && named.ruleIndex === rules.namedQuery) {
               if (this.withQueryName(named) === name) return true;
             }
           }
@@ -211,7 +212,7 @@ class NameWalk {
   private parts(node: antlr.ParserRuleContext): string[] {
     const parts: string[] = [];
     for (const c of node.children ?? []) {
-      if (c instanceof antlr.ParserRuleContext && c.ruleIndex === this.rules.identifier) parts.push(this.identifier(c));
+      if (this.isRule(c) && c.ruleIndex === this.rules.identifier) parts.push(this.identifier(c));
     }
     return parts;
   }
@@ -247,7 +248,7 @@ class NameWalk {
 
   private child(node: antlr.ParserRuleContext, ruleIndex: number): antlr.ParserRuleContext | undefined {
     for (const c of node.children ?? []) {
-      if (c instanceof antlr.ParserRuleContext && c.ruleIndex === ruleIndex) return c;
+      if (this.isRule(c) && c.ruleIndex === ruleIndex) return c;
     }
     return undefined;
   }

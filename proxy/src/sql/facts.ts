@@ -1,5 +1,5 @@
 // SQL facts for routing rules: what kind of statement a submission is and which catalogs, schemas and tables it names.
-import * as antlr from 'antlr4ng';
+import type * as antlr from 'antlr4ng';
 import { alternative, collectNames, RejectedName } from './collect.js';
 import { type TrinoGrammar, trinoGrammar } from './grammar.js';
 import { ReferencedNames, type SessionDefaults } from './names.js';
@@ -107,8 +107,8 @@ function analyseWith(
   for (let depth = 0; ; depth++) {
     const parsed = parseStatement(grammar, text, deadline, budgetMs);
     if (!parsed.ok) return notParsed(depth === 0 ? parsed.error : `in EXECUTE IMMEDIATE: ${parsed.error}`);
-    const kind = kindOf(parsed.statement);
-    if (!kind) return notParsed(syntaxError(secondToken(parsed.statement)));
+    const kind = kindOf(grammar, parsed.statement);
+    if (!kind) return notParsed(syntaxError(secondToken(grammar, parsed.statement)));
     try {
       collectNames(grammar, parsed.statement, names);
     } catch (e) {
@@ -128,7 +128,9 @@ function analyseWith(
     }
     // Trino runs the statement in the string literal; its facts are this submission's facts.
     const literal = parsed.statement.getChild(2);
-    const inner = literal instanceof antlr.ParserRuleContext ? stringLiteralValue(literal) : undefined;
+    const { ParserRuleContext, TerminalNode } = grammar.antlr;
+    const parts = literal instanceof ParserRuleContext ? (literal.children ?? []) : [];
+    const inner = stringLiteralValue(parts.filter((c) => c instanceof TerminalNode).map((c) => c.getText()));
     if (inner === undefined || depth + 1 >= MAX_IMMEDIATE_DEPTH) {
       return notParsed('EXECUTE IMMEDIATE statement not analysed');
     }
@@ -137,18 +139,18 @@ function analyseWith(
 }
 
 /** The statement's kind; EXPLAIN ANALYZE takes its inner statement's QueryType, as in Trino. */
-function kindOf(statement: antlr.ParserRuleContext): StatementKind | undefined {
+function kindOf(grammar: TrinoGrammar, statement: antlr.ParserRuleContext): StatementKind | undefined {
   const kind = statementKind(alternative(statement));
   if (kind?.statement !== 'ExplainAnalyze') return kind;
-  const inner = (statement.children ?? []).find((c) => c instanceof antlr.ParserRuleContext);
-  const innerKind = inner && kindOf(inner);
+  const inner = (statement.children ?? []).find((c) => c instanceof grammar.antlr.ParserRuleContext);
+  const innerKind = inner && kindOf(grammar, inner);
   return innerKind && { statement: kind.statement, queryType: innerKind.queryType };
 }
 
 /** Where Trino's parser would stop on a dt-sql-parser extension (`SHOW COMMENT ON …`): after its first word. */
-function secondToken(statement: antlr.ParserRuleContext): antlr.Token | null {
+function secondToken(grammar: TrinoGrammar, statement: antlr.ParserRuleContext): antlr.Token | null {
   const second = statement.getChild(1);
-  return second instanceof antlr.TerminalNode ? second.symbol : statement.start;
+  return second instanceof grammar.antlr.TerminalNode ? second.symbol : statement.start;
 }
 
 function canonical(session: SessionDefaults): SessionDefaults {

@@ -1,9 +1,7 @@
 // Decodes a Trino string literal ('it''s', U&'caf\00E9' UESCAPE '\') to its value, for EXECUTE IMMEDIATE.
-import * as antlr from 'antlr4ng';
 
-/** The value of a `string` rule's literal, or undefined if it is malformed. */
-export function stringLiteralValue(literal: antlr.ParserRuleContext): string | undefined {
-  const tokens = (literal.children ?? []).filter((c) => c instanceof antlr.TerminalNode).map((c) => c.getText());
+/** The value of a `string` rule's literal from its tokens' text, or undefined if it is malformed. */
+export function stringLiteralValue(tokens: readonly string[]): string | undefined {
   const [first, ...rest] = tokens;
   if (first === undefined) return undefined;
   if (first.startsWith("'")) return quoted(first);
