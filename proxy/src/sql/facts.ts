@@ -43,7 +43,7 @@ export interface SqlFactsOptions {
 export const DEFAULT_SQL_FACTS_OPTIONS: SqlFactsOptions = Object.freeze({ maxBytes: 32 * 1024, timeBudgetMs: 50 });
 
 export interface SqlParserPreparation {
-  /** Milliseconds spent loading the grammar (first call only, else 0). */
+  /** Milliseconds spent loading antlr4ng and the grammar (first call only, else 0). */
   readonly loadMs: number;
   /** Milliseconds spent parsing the warm-up statements (first call only, else 0). */
   readonly warmUpMs: number;
@@ -59,9 +59,10 @@ let prepared = false;
 export function prepareSqlParser(): SqlParserPreparation {
   if (prepared) return { loadMs: 0, warmUpMs: 0 };
   const grammar = trinoGrammar();
+  // Once only, even if a warm-up statement were to fail: the warm-up is an optimisation.
+  prepared = true;
   const started = performance.now();
   warmUp((sql) => analyseWith(grammar, sql, {}, Number.POSITIVE_INFINITY, 0));
-  prepared = true;
   return { loadMs: grammar.loadMs, warmUpMs: performance.now() - started };
 }
 
