@@ -3,6 +3,7 @@ import type * as antlr from 'antlr4ng';
 import type { TrinoGrammar } from './grammar.js';
 import { quotedIdentifier, type ReferencedNames, unquotedIdentifier } from './names.js';
 import { syntaxError } from './parse.js';
+import { statementKind } from './statements.js';
 
 /** A name Trino's parser accepts but its AST builder rejects, e.g. `select * from \`t\``. */
 export class RejectedName extends Error {}
@@ -123,6 +124,12 @@ class NameWalk {
   private statement(node: antlr.ParserRuleContext, kind: string): void {
     const { rules, names } = this;
     const session = names.session;
+    if (!statementKind(kind)) {
+      // A dt-sql-parser extension (SHOW COMMENT ON …), here or nested in EXPLAIN: Trino's parser stops
+      // after its first word.
+      const second = node.getChild(1);
+      throw new RejectedName(syntaxError(second && 'symbol' in second ? (second.symbol as antlr.Token) : node.start));
+    }
     switch (kind) {
       case 'RenameTable':
       case 'RenameView':

@@ -259,6 +259,7 @@ describe('statements Trino would refuse', () => {
 
   test('dt-sql-parser’s own extensions are not Trino statements', () => {
     expect(error('SHOW COMMENT ON TABLE nation')).toBe("syntax error at line 1:6: unexpected 'COMMENT'");
+    expect(error('EXPLAIN SHOW COMMENT ON TABLE nation')).toBe("syntax error at line 1:14: unexpected 'COMMENT'");
   });
 
   test('unterminated strings and comments', () => {

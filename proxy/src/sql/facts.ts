@@ -3,7 +3,7 @@ import type * as antlr from 'antlr4ng';
 import { alternative, collectNames, RejectedName } from './collect.js';
 import { type TrinoGrammar, trinoGrammar } from './grammar.js';
 import { ReferencedNames, type SessionDefaults } from './names.js';
-import { parseStatement, syntaxError } from './parse.js';
+import { parseStatement } from './parse.js';
 import { type QueryType, type StatementKind, statementKind } from './statements.js';
 import { stringLiteralValue } from './strings.js';
 import { warmUp } from './warm-up.js';
@@ -108,14 +108,15 @@ function analyseWith(
   for (let depth = 0; ; depth++) {
     const parsed = parseStatement(grammar, text, deadline, budgetMs);
     if (!parsed.ok) return notParsed(depth === 0 ? parsed.error : `in EXECUTE IMMEDIATE: ${parsed.error}`);
-    const kind = kindOf(grammar, parsed.statement);
-    if (!kind) return notParsed(syntaxError(secondToken(grammar, parsed.statement)));
     try {
+      // Refuses what Trino would not parse, such as dt-sql-parser's own statements, so it comes first.
       collectNames(grammar, parsed.statement, names);
     } catch (e) {
       if (e instanceof RejectedName) return notParsed(depth === 0 ? e.message : `in EXECUTE IMMEDIATE: ${e.message}`);
       throw e;
     }
+    const kind = kindOf(grammar, parsed.statement);
+    if (!kind) return notParsed('statement kind unknown');
     if (kind.statement !== 'ExecuteImmediate') {
       return Object.freeze({
         parsed: true,
@@ -146,12 +147,6 @@ function kindOf(grammar: TrinoGrammar, statement: antlr.ParserRuleContext): Stat
   const inner = (statement.children ?? []).find((c) => c instanceof grammar.antlr.ParserRuleContext);
   const innerKind = inner && kindOf(grammar, inner);
   return innerKind && { statement: kind.statement, queryType: innerKind.queryType };
-}
-
-/** Where Trino's parser would stop on a dt-sql-parser extension (`SHOW COMMENT ON …`): after its first word. */
-function secondToken(grammar: TrinoGrammar, statement: antlr.ParserRuleContext): antlr.Token | null {
-  const second = statement.getChild(1);
-  return second instanceof grammar.antlr.TerminalNode ? second.symbol : statement.start;
 }
 
 function canonical(session: SessionDefaults): SessionDefaults {
