@@ -14,7 +14,19 @@ import {
   Workspace,
 } from '../harness/proxy.js';
 import { type RedisServer, startRedis } from '../harness/redis.js';
+import { benchBackendPages, simTrinoPages, startBenchBackend } from '../harness/sim-backend-pages.js';
 import { runQuery, submit } from '../harness/trino-http.js';
+import {
+  type Page,
+  PHASES,
+  type PhaseShapes,
+  pageDifferences,
+  phasesOf,
+  readShapesFile,
+  SHAPES_FILE,
+  shapesByPhase,
+  writeShapesFile,
+} from '../harness/trino-pages.js';
 import { startTrinoClusters, type TrinoServer } from '../harness/trino-server.js';
 import {
   findClients,
@@ -30,6 +42,7 @@ import {
   waitForExit,
 } from './clients.js';
 import { markerRanOn, type QueryRecord, ranOn, recordsOfId, recordsOfMarker, uniqueMarker } from './coordinators.js';
+import { recordTrinoPages } from './recorded-pages.js';
 import { type Front, startRoundRobinFront } from './round-robin-front.js';
 
 const START_TIMEOUT_MS = 300_000;
@@ -169,6 +182,49 @@ describe('the coordinators', () => {
     },
     TEST_TIMEOUT_MS,
   );
+});
+
+// The simulated backends stand in for Trino in every other suite and in the benchmark; here their pages
+// are held to what this Trino answers, phase by phase (keys and JSON types; values differ). The same
+// check runs without Trino against test/fixtures/trino-476-shapes.json (test/fixtures/trino-shapes.test.ts);
+// UPDATE_TRINO_SHAPES=1 rewrites that file from this recording.
+describe('the simulated backends answer with the pages Trino 476 sends', () => {
+  let real: Page[] = [];
+  let live: PhaseShapes = {};
+
+  beforeAll(async () => {
+    real = await recordTrinoPages(blue.url);
+    live = shapesByPhase(real);
+    if (process.env['UPDATE_TRINO_SHAPES'] === '1') {
+      writeShapesFile('476', real);
+      console.log(`UPDATE_TRINO_SHAPES=1: wrote ${SHAPES_FILE} from ${real.length} pages`);
+    }
+  }, TEST_TIMEOUT_MS);
+
+  test('Trino answered with a page of every phase', () => {
+    expect(phasesOf(real)).toEqual([...PHASES]);
+  });
+
+  test('SimTrino: every page has the fields and JSON types of a Trino page of its phase', async () => {
+    expect(pageDifferences(live, await simTrinoPages())).toEqual([]);
+  });
+
+  test('bench/backend.mjs: every page has the fields and JSON types of a Trino page of its phase', async () => {
+    const backend = await startBenchBackend();
+    try {
+      expect(pageDifferences(live, await benchBackendPages(backend.url))).toEqual([]);
+    } finally {
+      await backend.stop();
+    }
+  });
+
+  // Which fields a page lacks can differ from run to run (a cancel lands earlier, the CTAS has no page
+  // between queued and its row count); a field or JSON type the file has never seen means it is stale.
+  test('test/fixtures/trino-476-shapes.json knows every field and JSON type Trino sent', () => {
+    const file = readShapesFile();
+    expect(file.trino).toBe('476');
+    expect(pageDifferences(file.phases, real, { onlyUnknown: true })).toEqual([]);
+  });
 });
 
 describe('every client through Junction gets what it gets from the coordinator directly', () => {
