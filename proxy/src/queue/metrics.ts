@@ -87,7 +87,9 @@ export class QueueMetrics {
     for (const group of registry.groups.values()) {
       const counts = snapshot.queued.get(group.name) ?? [];
       const names = [...group.queue.classes.map((entry) => entry.name), DEFAULT_CLASS];
-      names.forEach((name, index) => this.#queued.set({ group: group.name, class: name }, counts[index] ?? 0));
+      names.forEach((name, index) => {
+        this.#queued.set({ group: group.name, class: name }, counts[index] ?? 0);
+      });
     }
     this.#running.reset();
     this.#limit.reset();

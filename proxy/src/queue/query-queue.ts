@@ -12,6 +12,7 @@ import type {
   Registry,
   RuleRequest,
 } from '@junction/shared';
+import { request } from 'undici';
 import { AdmissionLimitError, type GatewayError, QueueFullError, UpstreamUnreachableError } from '../http/errors.js';
 import { newQueuedQueryId } from '../http/gateway-query-ids.js';
 import { SerialRefresh } from '../registry/refresh.js';
@@ -267,12 +268,23 @@ export class QueryQueue {
         if (error instanceof UpstreamUnreachableError && error.beforeSend) {
           this.#options.markUnreachable(cluster.name, error.message);
         }
-        await store.fail(entry.id, failure.errorName ?? 'UPSTREAM_UNREACHABLE', String(failure.message), this.#now());
+        const freed = await store.fail(
+          entry.id,
+          failure.errorName ?? 'UPSTREAM_UNREACHABLE',
+          String(failure.message),
+          this.#now(),
+        );
+        if (freed.cluster !== undefined) this.#kickCluster(freed.cluster);
         return;
       }
       const queryId = await recordStatementAnswer(owners, cluster.name, result);
       await this.started(entry.id, queryId, result);
-      await store.complete(entry.id, storeResponse(result), this.#now());
+      if (!(await store.complete(entry.id, storeResponse(result), this.#now())) && queryId !== undefined) {
+        // Given up on meanwhile (a sweep judged this send stuck): nobody will relay the answer, so the
+        // query must not run unseen. Trino's DELETE /v1/query/{id} kills it.
+        await this.release(queryId);
+        await cancelOnCluster(cluster, queryId, stored);
+      }
     } catch (error) {
       // The store is unreachable: the entry stays "dispatching" until a sweep fails it.
       this.#storeFailed('send', error);
@@ -329,5 +341,23 @@ export class QueryQueue {
     if (!this.#failing) return;
     this.#failing = false;
     this.#options.logger.info('query queue store reachable again');
+  }
+}
+
+/** Kills a query the gateway started but cannot hand to its client, as the client itself would. */
+async function cancelOnCluster(cluster: ClusterEntry, queryId: string, stored: StoredRequest): Promise<void> {
+  const headers: Record<string, string> = {};
+  for (let i = 0; i < stored.rawHeaders.length; i += 2) {
+    const name = (stored.rawHeaders[i] as string).toLowerCase();
+    if (name === 'x-trino-user' || name === 'authorization') headers[name] = stored.rawHeaders[i + 1] as string;
+  }
+  try {
+    const response = await request(`${cluster.url}/v1/query/${encodeURIComponent(queryId)}`, {
+      method: 'DELETE',
+      headers,
+    });
+    await response.body.dump();
+  } catch {
+    // The cluster is unreachable: the query will be abandoned there after query.client.timeout.
   }
 }
