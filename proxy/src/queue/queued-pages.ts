@@ -52,7 +52,12 @@ export class QueuedPages {
   /** Any request naming a queued query's id: a poll or DELETE of its nextUri, or a look at its info. */
   async serve(req: IncomingMessage, res: ServerResponse, id: string, path: string): Promise<void> {
     const uri = parseQueuedUri(path);
-    if (uri === undefined || uri.id !== id) return this.#info(res, id);
+    if (uri === undefined || uri.id !== id) {
+      // DELETE /v1/query/<id> is how clients kill a query by id (trino-client's cancel): the id, unguessable
+      // and only ever shown to its client and to admins, is the capability, as the slug is for nextUri.
+      if (req.method === 'DELETE' && path === `/v1/query/${id}`) return this.#cancel(res, id);
+      return this.#info(res, id);
+    }
     if (!this.#options.slugs.verify(id, uri.slug)) throw new UnknownQueryError(id, 'the URI does not belong to it');
     if (req.method === 'DELETE') return this.#cancel(res, id);
     if (req.method !== 'GET') throw new UnknownQueryError(id, `${req.method} is not a poll`);
