@@ -9,6 +9,7 @@ export * from './adapters/memory-registry-store.js';
 export * from './adapters/prober.js';
 export * from './adapters/queue/memory-queue-store.js';
 export * from './adapters/queue/queue-rules.js';
+export * from './adapters/queue/redis-queue-store.js';
 export * from './adapters/redis-client.js';
 export * from './adapters/redis-registry-store.js';
 export * from './adapters/resource-files.js';

@@ -1,6 +1,12 @@
 // The QueueStore contract, part 2 (admission limits, maxQueued, cancel and fail, reads, subscribe, bytes),
 // run against every implementation; part 1 is queue-store.contract.test.ts.
-import { memoryQueueStores, type QueueStoreSubject, request, T0 } from '../../../../test/harness/queue-stores.js';
+import {
+  memoryQueueStores,
+  type QueueStoreSubject,
+  redisQueueStores,
+  request,
+  T0,
+} from '../../../../test/harness/queue-stores.js';
 import { untilPasses as eventually } from '../../../../test/harness/wait.js';
 import type { AdmissionCheck, QueueStore } from '../../contract/queue-store.js';
 
@@ -306,3 +312,4 @@ function admissionContract(subject: QueueStoreSubject): void {
 }
 
 admissionContract(memoryQueueStores);
+admissionContract(redisQueueStores());

@@ -1,6 +1,12 @@
 // The QueueStore contract, part 1 (slots, queue order, sweep, leases), run against every implementation;
 // part 2 (admission, entry life, reads, subscribe) is queue-store-admission.contract.test.ts.
-import { memoryQueueStores, type QueueStoreSubject, request, T0 } from '../../../../test/harness/queue-stores.js';
+import {
+  memoryQueueStores,
+  type QueueStoreSubject,
+  redisQueueStores,
+  request,
+  T0,
+} from '../../../../test/harness/queue-stores.js';
 import type { QueueStore } from '../../contract/queue-store.js';
 import { QUEUE_DISPATCH_TIMEOUT, QUEUE_WAIT_EXCEEDED } from './queue-rules.js';
 
@@ -276,3 +282,4 @@ function slotsAndOrderContract(subject: QueueStoreSubject): void {
 }
 
 slotsAndOrderContract(memoryQueueStores);
+slotsAndOrderContract(redisQueueStores());
