@@ -13,6 +13,7 @@ import {
   listenAdminServer,
   MemoryQueueStore,
   type QueueStore,
+  RedisQueueStore,
   type Registry,
   redactUrl,
   redisKeys,
@@ -96,7 +97,7 @@ export async function startProxy(config: GatewayConfig, logger?: Logger): Promis
   );
   const management = await startQueryManagement({
     config,
-    store: queueStore(redis),
+    store: queueStore(config, redis),
     redis,
     registry: () => source.current(),
     router,
@@ -224,6 +225,9 @@ function sharedState(
 }
 
 /** Query management's shared state: in this process standalone, in Redis when replicas share one. */
-function queueStore(redis: Redis | undefined): QueueStore {
-  return redis === undefined ? new MemoryQueueStore() : new MemoryQueueStore();
+function queueStore(config: GatewayConfig, redis: Redis | undefined): QueueStore {
+  if (redis === undefined || config.redis === undefined) return new MemoryQueueStore();
+  // Finished entries must outlive the longest silence a client may keep before its next poll.
+  const retainMs = Math.max(15 * 60_000, 3 * config.queue.clientTimeout);
+  return new RedisQueueStore(redis, config.redis, { retainMs });
 }
