@@ -189,7 +189,14 @@ describe('generated CRDs on a real kube-apiserver', () => {
           },
         }),
       ]);
-      await kubectlOk(['patch', 'tc', 'blue', '--type=merge', '-p', JSON.stringify({ spec: { maxRunningQueries: 5 } })]);
+      await kubectlOk([
+        'patch',
+        'tc',
+        'blue',
+        '--type=merge',
+        '-p',
+        JSON.stringify({ spec: { maxRunningQueries: 5 } }),
+      ]);
 
       const clusters = await kubectlOk(['get', 'tc']);
       expect(clusters).toMatch(/^NAME\s+URL\s+PHASE\s+RUNNING\s+QUEUED\s+ADMITTED\s+LIMIT\s+GROUPS\s+AGE$/m);

@@ -28,18 +28,41 @@ export class QueuedPages {
   /** Polls parked until their entry is released or fails (woken by the store's notifications). */
   readonly #waiting = new Map<string, Set<() => void>>();
   #unsubscribe: (() => Promise<void>) | undefined;
+  #retry: NodeJS.Timeout | undefined;
+  #closed = false;
 
   constructor(options: QueuedPagesOptions) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
   }
 
+  /**
+   * Subscribes to the store's notifications. Never fails: while the store is unreachable (Redis down at
+   * start-up) it retries every second, and parked polls answer after pollWait as they would anyway.
+   */
   async start(): Promise<this> {
-    this.#unsubscribe = await this.#options.store.subscribe((id) => this.#wake(id));
+    await this.#subscribe();
     return this;
   }
 
+  async #subscribe(): Promise<void> {
+    try {
+      const unsubscribe = await this.#options.store.subscribe((id) => this.#wake(id));
+      if (this.#closed) await unsubscribe();
+      else this.#unsubscribe = unsubscribe;
+    } catch (error) {
+      if (this.#closed) return;
+      if (this.#retry === undefined) {
+        this.#options.logger.warn('cannot subscribe to queue notifications yet; retrying', { error: String(error) });
+      }
+      this.#retry = setTimeout(() => void this.#subscribe(), 1_000);
+      this.#retry.unref();
+    }
+  }
+
   async close(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#retry);
     await this.#unsubscribe?.();
     for (const id of [...this.#waiting.keys()]) this.#wake(id);
   }
