@@ -23,6 +23,7 @@ const entry = (name: string, groups: string[], enabled = true, weight = 1): Clus
   labels: {},
   healthCheck: { type: 'Info', intervalSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
   groups,
+  maxRunningQueries: undefined,
 });
 
 const group = (members: string[], extra: Partial<GroupEntry> = {}): GroupEntry => ({
@@ -34,6 +35,8 @@ const group = (members: string[], extra: Partial<GroupEntry> = {}): GroupEntry =
   members,
   rules: [],
   rulesValid: true,
+  queue: { maxQueued: 1000, maxWaitMs: 3_600_000, classes: [], fairShare: 'User' },
+  admission: [],
   ...extra,
 });
 

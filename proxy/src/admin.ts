@@ -1,7 +1,16 @@
 // The admin listener, on its own port apart from Trino traffic: liveness, readiness, Prometheus
 // metrics and a JSON view of the live registry with each cluster's health.
 import type { Server } from 'node:http';
-import { type ClusterHealth, createAdminServer, type Registry, sendJson } from '@junction/shared';
+import {
+  type ClusterHealth,
+  createAdminServer,
+  DEFAULT_CLASS,
+  describeAdmission,
+  type QueueSnapshot,
+  type QueueStore,
+  type Registry,
+  sendJson,
+} from '@junction/shared';
 import type { ProxyMetrics } from './metrics.js';
 
 export interface AdminOptions {
@@ -12,6 +21,8 @@ export interface AdminOptions {
   readonly notReadyReasons: () => string[];
   /** Reasons the proxy runs degraded while staying ready (e.g. Redis lost after start-up). */
   readonly degradedReasons: () => string[];
+  /** Query management's shared state (counts, the queue). */
+  readonly queue: QueueStore;
 }
 
 /** The proxy's admin listener: the shared endpoints plus a JSON view of the live registry and health. */
@@ -24,27 +35,55 @@ export function createProxyAdminServer(options: AdminOptions): Server {
       const status = reasons.length > 0 ? 'not ready' : degraded.length > 0 ? 'degraded' : 'ready';
       return { ready: reasons.length === 0, body: { status, reasons, degraded } };
     },
-    routes: (path, _req, res) => {
+    routes: async (path, req, res) => {
       const view = VIEWS[path];
       if (view === undefined) return false;
-      sendJson(res, 200, view(options));
+      const query = new URLSearchParams((req.url ?? '').split('?')[1] ?? '');
+      sendJson(res, 200, await view(options, query));
       return true;
     },
   });
 }
 
-const VIEWS: Record<string, (options: AdminOptions) => unknown> = {
-  '/api/v1/clusters': clustersView,
-  '/api/v1/groups': groupsView,
+type View = (options: AdminOptions, query: URLSearchParams) => unknown;
+
+const VIEWS: Record<string, View> = {
+  '/api/v1/clusters': async (options) => clustersView(options, await snapshot(options)),
+  '/api/v1/groups': async (options) => groupsView(options, await snapshot(options)),
   '/api/v1/registry': registryView,
+  '/api/v1/queue': queueView,
 };
+
+/** Counts from query management; empty while its store is unreachable (the views still answer). */
+async function snapshot(options: AdminOptions): Promise<QueueSnapshot | undefined> {
+  if (!options.registry().managesQueries) return undefined;
+  return options.queue.snapshot(Date.now()).catch(() => undefined);
+}
+
+/** Queued queries, oldest first (`?group=` one group, `?limit=` at most that many, default 100). */
+async function queueView(options: AdminOptions, query: URLSearchParams): Promise<object> {
+  const limit = Math.min(Math.max(Number(query.get('limit') ?? 100) || 100, 1), 10_000);
+  const entries = await options.queue.list(query.get('group') ?? undefined, limit);
+  return {
+    queries: entries.map((entry) => ({
+      id: entry.id,
+      group: entry.group,
+      priorityClass: entry.className,
+      state: entry.state,
+      user: entry.user,
+      source: entry.source,
+      queuedAt: new Date(entry.enqueuedAt).toISOString(),
+      sql: entry.sql,
+    })),
+  };
+}
 
 function registryView(options: AdminOptions): object {
   const registry = options.registry();
   return { generation: registry.generation, defaultGroup: registry.defaultGroup ?? null, problems: registry.problems };
 }
 
-function clustersView(options: AdminOptions): object[] {
+function clustersView(options: AdminOptions, counts: QueueSnapshot | undefined): object[] {
   return [...options.registry().clusters.values()].map((cluster) => {
     const health = options.health(cluster.name);
     return {
@@ -62,11 +101,13 @@ function clustersView(options: AdminOptions): object[] {
       activeNodes: health.activeNodes ?? null,
       probedAt: health.probedAt === 0 ? null : new Date(health.probedAt).toISOString(),
       message: health.message,
+      maxRunningQueries: cluster.maxRunningQueries ?? null,
+      admittedQueries: counts?.running.get(cluster.name) ?? 0,
     };
   });
 }
 
-function groupsView(options: AdminOptions): object[] {
+function groupsView(options: AdminOptions, counts: QueueSnapshot | undefined): object[] {
   const registry = options.registry();
   return [...registry.groups.values()].map((group) => ({
     name: group.name,
@@ -81,5 +122,27 @@ function groupsView(options: AdminOptions): object[] {
     }).length,
     rulesValid: group.rulesValid,
     rules: group.rules.map((rule) => ({ name: rule.name, condition: rule.condition })),
+    queue: {
+      maxQueued: group.queue.maxQueued,
+      maxWaitSeconds: group.queue.maxWaitMs / 1000,
+      fairShare: group.queue.fairShare,
+      priorityClasses: [
+        ...group.queue.classes.map(({ name, condition }) => ({ name, condition })),
+        { name: DEFAULT_CLASS },
+      ],
+      queued: (counts?.queued.get(group.name) ?? []).reduce((sum, count) => sum + count, 0),
+    },
+    admission: {
+      summary: describeAdmission(group.admission),
+      limits: group.admission.map(({ name, condition, key, maxConcurrent, maxPerSecond, burst, onExceed }) => ({
+        name,
+        condition,
+        key,
+        maxConcurrent: maxConcurrent ?? null,
+        maxPerSecond: maxPerSecond ?? null,
+        burst,
+        onExceed,
+      })),
+    },
   }));
 }

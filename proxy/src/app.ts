@@ -11,6 +11,9 @@ import {
   type GatewayConfig,
   type Logger,
   listenAdminServer,
+  MemoryQueueStore,
+  type QueueStore,
+  RedisQueueStore,
   type Registry,
   redactUrl,
   redisKeys,
@@ -20,6 +23,7 @@ import { createProxyAdminServer } from './admin.js';
 import { Gateway } from './gateway.js';
 import { compilePathRules } from './http/classify.js';
 import { ProxyMetrics } from './metrics.js';
+import { startQueryManagement } from './queue/management.js';
 import type { ProxyHealth } from './registry/health-view.js';
 import { registryMode } from './registry/mode.js';
 import { RoutingDecision } from './routing/decision.js';
@@ -91,11 +95,24 @@ export async function startProxy(config: GatewayConfig, logger?: Logger): Promis
     config.routing,
     cookies === undefined ? undefined : config.oauth2GatewayCookieConfiguration,
   );
+  const management = await startQueryManagement({
+    config,
+    store: queueStore(config, redis),
+    redis,
+    registry: () => source.current(),
+    router,
+    owners,
+    forwarders,
+    markUnreachable: (cluster, message) => health.markUnreachable(cluster, message),
+    metrics: metrics.registry,
+    logger: log,
+  });
   const gateway = new Gateway({
     config,
     paths,
     registry: () => source.current(),
-    decision: new RoutingDecision({ router, owners, cookies, paths }),
+    decision: new RoutingDecision({ router, owners, cookies, paths, queue: management.queue }),
+    queue: management,
     owners,
     forwarders,
     cookies,
@@ -112,6 +129,7 @@ export async function startProxy(config: GatewayConfig, logger?: Logger): Promis
   let draining = false;
   const server = createServer({ keepAliveTimeout: 65_000, headersTimeout: 66_000, requestTimeout: 0 }, gateway.handle);
   const admin = createProxyAdminServer({
+    queue: management.queue.store,
     registry: () => source.current(),
     health: (name) => health.get(name),
     metrics,
@@ -150,6 +168,7 @@ export async function startProxy(config: GatewayConfig, logger?: Logger): Promis
       await closed;
       clearTimeout(deadline);
       await closeAdminServer(admin);
+      await management.close();
       await mode.close();
       await forwarders.close();
       await shared.close();
@@ -203,4 +222,12 @@ function sharedState(
       await counter.close();
     },
   };
+}
+
+/** Query management's shared state: in this process standalone, in Redis when replicas share one. */
+function queueStore(config: GatewayConfig, redis: Redis | undefined): QueueStore {
+  if (redis === undefined || config.redis === undefined) return new MemoryQueueStore();
+  // Finished entries must outlive the longest silence a client may keep before its next poll.
+  const retainMs = Math.max(15 * 60_000, 3 * config.queue.clientTimeout);
+  return new RedisQueueStore(redis, config.redis, { retainMs });
 }

@@ -16,11 +16,13 @@ import { appendSetCookie, upstreamRequestHeaders } from './http/headers.js';
 import { parseRequestTarget, splitClusterPrefix } from './http/request-target.js';
 import { sendError } from './http/respond.js';
 import type { MetricKind, ProxyMetrics } from './metrics.js';
-import type { Destination, RouteTo, RoutingDecision, RoutingRequest } from './routing/decision.js';
+import type { QueryQueue } from './queue/query-queue.js';
+import type { QueuedPages } from './queue/queued-pages.js';
+import type { Destination, QueueIn, RouteTo, RoutingDecision, RoutingRequest } from './routing/decision.js';
 import { Statement } from './sql/statement.js';
 import type { CookieCodec } from './sticky/cookies.js';
-import { oauthIdsFromChallenge } from './sticky/oauth-ids.js';
 import type { QueryOwners } from './sticky/query-owners.js';
+import { pinChallengeIds, recordStatementAnswer } from './sticky/statement-answer.js';
 import type { ResponseHeaders, ResponseHook, SubmitResult } from './upstream/forwarder.js';
 import type { Forwarders } from './upstream/forwarders.js';
 
@@ -36,6 +38,8 @@ export interface GatewayOptions {
   readonly markUnreachable: (cluster: string, message: string) => void;
   readonly metrics: ProxyMetrics;
   readonly logger: Logger;
+  /** Query management: admission counting and the queue's own pages. */
+  readonly queue?: { readonly queue: QueryQueue; readonly pages: QueuedPages } | undefined;
 }
 
 /** The request target; `prefixCluster` when prefix routing names one (`/_c/blue/v1/...`, prefix removed). */
@@ -95,13 +99,21 @@ export class Gateway {
 
   /** Any request except the statement POST: stream it to its owner or to a newly chosen cluster. */
   async #forward(req: IncomingMessage, res: ServerResponse, target: Target, kind: RequestKind): Promise<void> {
+    const registry = this.options.registry();
     const request = routingRequest(req, target, kind, undefined, undefined);
-    const destination = routeOrThrow(await this.options.decision.decide(request, this.options.registry()));
+    const answer = await this.options.decision.decide(request, registry);
+    if (answer.action === 'queue') return this.#queuePages().serve(req, res, answer.entry, target.path);
+    const destination = routeOrThrow(answer);
     const deleteCookie = this.options.cookies?.isDeletePath(target.path) === true;
     const headers = this.#upstreamHeaders(req, destination.cluster, false);
     const hook = this.#responseHook(req, destination, deleteCookie, kind, performance.now());
+    // A query that may hold a place in query management: keep its lease alive and see its end.
+    const observer =
+      registry.managesQueries && kind === 'statement' && destination.queryId !== undefined
+        ? this.options.queue?.queue.follow(destination.queryId, req.method ?? 'GET')
+        : undefined;
     try {
-      await this.options.forwarders.get(destination.cluster).stream(req, res, target.target, headers, hook);
+      await this.options.forwarders.get(destination.cluster).stream(req, res, target.target, headers, hook, observer);
     } catch (error) {
       this.#noteFailure(destination.cluster, error);
       throw error;
@@ -119,8 +131,10 @@ export class Gateway {
     const exclude = new Set<string>();
     for (;;) {
       const request = routingRequest(req, target, 'statement', statement, exclude);
-      const destination = routeOrThrow(await this.options.decision.decide(request, registry));
-      const { cluster } = destination;
+      const answer = await this.options.decision.decide(request, registry);
+      if (answer.action === 'queue') return this.#queuePages().queued(req, res, answer.entry);
+      const destination = routeOrThrow(answer);
+      const { cluster, slot } = destination;
       const headers = this.#upstreamHeaders(req, cluster, true);
       let result: SubmitResult;
       const sentAt = performance.now();
@@ -129,6 +143,7 @@ export class Gateway {
         this.options.metrics.upstream('submit', (performance.now() - sentAt) / 1000);
       } catch (error) {
         this.#noteFailure(cluster, error);
+        if (slot !== undefined) await this.options.queue?.queue.release(slot);
         if (destination.group !== undefined && error instanceof UpstreamUnreachableError && error.beforeSend) {
           exclude.add(cluster.name);
           continue;
@@ -136,9 +151,16 @@ export class Gateway {
         throw error;
       }
       if (destination.group !== undefined) this.options.metrics.routed(destination.group.name, cluster.name);
-      await this.#recordAndReply(res, cluster.name, result);
+      await this.#recordAndReply(res, cluster.name, result, slot);
       return;
     }
+  }
+
+  #queuePages(): QueuedPages {
+    // The decision answers 'queue' only when it was given a queue, which comes with its pages.
+    const queue = this.options.queue;
+    if (queue === undefined) throw new InternalGatewayError();
+    return queue.pages;
   }
 
   #upstreamHeaders(req: IncomingMessage, cluster: ClusterEntry, statementSubmit: boolean): string[] {
@@ -172,13 +194,20 @@ export class Gateway {
     };
   }
 
-  async #recordAndReply(res: ServerResponse, cluster: string, result: SubmitResult): Promise<void> {
+  async #recordAndReply(
+    res: ServerResponse,
+    cluster: string,
+    result: SubmitResult,
+    slot: string | undefined,
+  ): Promise<void> {
     const { statusCode, headers, body } = result;
-    if (statusCode === 200) {
-      const queryId = queryIdOf(body);
-      if (queryId !== undefined) await this.options.owners.record(queryId, cluster);
-    } else if (statusCode === 401) {
-      await pinChallengeIds(this.options.owners, headers, cluster);
+    const queue = this.options.queue?.queue;
+    if (slot === undefined || queue === undefined) {
+      await recordStatementAnswer(this.options.owners, cluster, result);
+    } else {
+      // Both before the answer reaches the client; the query id is read once.
+      const recorded = recordStatementAnswer(this.options.owners, cluster, result);
+      await recorded.then((queryId) => queue.started(slot, queryId, result));
     }
     headers['content-length'] = String(body.length);
     res.writeHead(statusCode, headers as Record<string, string | string[]>);
@@ -199,34 +228,12 @@ function routingRequest(
   statement: Statement | undefined,
   exclude: ReadonlySet<string> | undefined,
 ): RoutingRequest {
-  return { req, path: target.path, query: target.query, kind, prefixCluster: target.cluster, statement, exclude };
+  const { path, query } = target;
+  return { req, path, query, target: target.target, kind, prefixCluster: target.cluster, statement, exclude };
 }
 
-/** Forwarding needs a cluster: a rejection is answered with its error. */
-function routeOrThrow(destination: Destination): RouteTo {
+/** Forwarding needs a cluster: a rejection is answered with its error (queue answers are handled before). */
+function routeOrThrow(destination: Exclude<Destination, QueueIn>): RouteTo {
   if (destination.action === 'route') return destination;
-  if (destination.action === 'reject') throw destination.error;
-  // Nothing queues until query management lands; a queue answer here would be a wiring mistake.
-  throw new InternalGatewayError();
-}
-
-/** Pins the OAuth2 ids a 401 challenge names to the cluster that issued it; undefined when none. */
-function pinChallengeIds(owners: QueryOwners, headers: ResponseHeaders, cluster: string): Promise<void> | undefined {
-  const ids = oauthIdsFromChallenge(headers['www-authenticate']);
-  if (ids.length === 0) return undefined;
-  return Promise.all(ids.map((id) => owners.pinOAuth(id, cluster))).then(() => undefined);
-}
-
-// Trino writes `id` first in QueryResults; reading it from the first bytes avoids parsing whole pages.
-const LEADING_ID = /^\s*\{\s*"id"\s*:\s*"([0-9A-Za-z_]+)"/;
-
-function queryIdOf(body: Buffer): string | undefined {
-  const leading = LEADING_ID.exec(body.toString('latin1', 0, Math.min(body.length, 128)));
-  if (leading !== null) return leading[1];
-  try {
-    const parsed = JSON.parse(body.toString('utf8')) as { id?: unknown };
-    return typeof parsed.id === 'string' && parsed.id.length > 0 ? parsed.id : undefined;
-  } catch {
-    return undefined;
-  }
+  throw destination.error;
 }

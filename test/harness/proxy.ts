@@ -16,6 +16,7 @@ export interface ClusterSpec {
   enabled?: boolean;
   weight?: number;
   healthCheck?: Record<string, unknown>;
+  maxRunningQueries?: number;
 }
 
 export interface GroupSpec {
@@ -26,6 +27,8 @@ export interface GroupSpec {
   priority?: number;
   fallbackGroup?: string;
   rules?: Array<{ name: string; condition: string }>;
+  queue?: Record<string, unknown>;
+  admission?: Array<Record<string, unknown>>;
 }
 
 export function clusterResource(name: string, spec: ClusterSpec): object {

@@ -116,6 +116,8 @@ describe('generated CRDs on a real kube-apiserver', () => {
         strategy: 'LeastLoaded',
         priority: 0,
         rules: [],
+        queue: { maxQueued: 1000, maxWaitSeconds: 3600, priorityClasses: [], fairShare: 'User' },
+        admission: [],
       });
       expect(rg.spec).toEqual(RoutingGroup.parse(adhoc).spec);
 
@@ -155,6 +157,7 @@ describe('generated CRDs on a real kube-apiserver', () => {
             phase: 'Healthy',
             runningQueries: 3,
             queuedQueries: 1,
+            admittedQueries: 2,
             routingGroups: ['adhoc'],
             observedGeneration: 1,
             conditions: [
@@ -177,15 +180,33 @@ describe('generated CRDs on a real kube-apiserver', () => {
         '--subresource=status',
         '--type=merge',
         '-p',
-        JSON.stringify({ status: { clusters: ['blue', 'green'], healthyClusters: 1 } }),
+        JSON.stringify({
+          status: {
+            clusters: ['blue', 'green'],
+            healthyClusters: 1,
+            queuedQueries: 4,
+            admission: 'per-user: 20 concurrent per User, Reject',
+          },
+        }),
+      ]);
+      await kubectlOk([
+        'patch',
+        'tc',
+        'blue',
+        '--type=merge',
+        '-p',
+        JSON.stringify({ spec: { maxRunningQueries: 5 } }),
       ]);
 
       const clusters = await kubectlOk(['get', 'tc']);
-      expect(clusters).toMatch(/^NAME\s+URL\s+PHASE\s+RUNNING\s+QUEUED\s+GROUPS\s+AGE$/m);
-      expect(clusters).toMatch(/^blue\s+http:\/\/trino-blue:8080\s+Healthy\s+3\s+1\s+\["adhoc"\]\s+\d+s$/m);
+      expect(clusters).toMatch(/^NAME\s+URL\s+PHASE\s+RUNNING\s+QUEUED\s+ADMITTED\s+LIMIT\s+GROUPS\s+AGE$/m);
+      expect(clusters).toMatch(/^blue\s+http:\/\/trino-blue:8080\s+Healthy\s+3\s+1\s+2\s+5\s+\["adhoc"\]\s+\d+s$/m);
       const groups = await kubectlOk(['get', 'rg']);
-      expect(groups).toMatch(/^NAME\s+DEFAULT\s+STRATEGY\s+CLUSTERS\s+HEALTHY\s+AGE$/m);
-      expect(groups).toMatch(/^adhoc\s+true\s+LeastLoaded\s+\["blue","green"\]\s+1\s+\d+s$/m);
+      expect(groups).toMatch(/^NAME\s+DEFAULT\s+STRATEGY\s+CLUSTERS\s+HEALTHY\s+QUEUED\s+AGE$/m);
+      expect(groups).toMatch(/^adhoc\s+true\s+LeastLoaded\s+\["blue","green"\]\s+1\s+4\s+\d+s$/m);
+      const wide = await kubectlOk(['get', 'rg', '-o', 'wide']);
+      expect(wide).toMatch(/^NAME\s+DEFAULT\s+STRATEGY\s+CLUSTERS\s+HEALTHY\s+QUEUED\s+ADMISSION\s+AGE$/m);
+      expect(wide).toContain('per-user: 20 concurrent per User, Reject');
       // The category lists both kinds at once.
       const all = await kubectlOk(['get', 'junction', '-o', 'name']);
       expect(all.trim().split('\n').sort()).toEqual([

@@ -4,6 +4,16 @@
 export abstract class GatewayError extends Error {
   abstract readonly status: number;
   abstract readonly errorName: string;
+  /**
+   * True when the query could not run for want of a place (no group, no cluster, queue full, limits):
+   * a submission then gets a FAILED QueryResults that every client prints, not an HTTP error.
+   */
+  readonly failsQuery: boolean = false;
+  /** Trino's error code for `errorName` when Trino has one; else the gateway's (65536 + status). */
+  get errorCode(): number {
+    return 65_536 + this.status;
+  }
+  readonly errorType: string = 'INSUFFICIENT_RESOURCES';
 }
 
 /** The request target is not origin-form, or has dot segments or bad percent-encoding. */
@@ -52,17 +62,53 @@ export class UnknownClusterError extends GatewayError {
 export class NoRoutingGroupError extends GatewayError {
   readonly status = 503;
   readonly errorName = 'NO_ROUTING_GROUP';
+  override readonly failsQuery = true;
 }
 
 /** The chosen group (and its fallback) has no Healthy, enabled member with weight > 0. */
 export class NoHealthyClusterError extends GatewayError {
   readonly status = 503;
   readonly errorName = 'NO_HEALTHY_CLUSTER';
+  override readonly failsQuery = true;
   constructor(
     readonly group: string,
     readonly reason: string,
   ) {
     super(`No cluster available in routing group "${group}": ${reason}`);
+  }
+}
+
+/** Trino's INSUFFICIENT_RESOURCES codes for the names query management shares with it. */
+const QUERY_QUEUE_FULL = 0x2_0002;
+const EXCEEDED_TIME_LIMIT = 0x2_0003;
+
+/** The group's queue holds maxQueued queries already. */
+export class QueueFullError extends GatewayError {
+  readonly status = 503;
+  readonly errorName = 'QUERY_QUEUE_FULL';
+  override readonly failsQuery = true;
+  override get errorCode(): number {
+    return QUERY_QUEUE_FULL;
+  }
+}
+
+/** An admission limit with onExceed: Reject was reached (a user's or source's concurrency or rate). */
+export class AdmissionLimitError extends GatewayError {
+  readonly status = 429;
+  readonly errorName = 'QUERY_QUEUE_FULL';
+  override readonly failsQuery = true;
+  override get errorCode(): number {
+    return QUERY_QUEUE_FULL;
+  }
+}
+
+/** A queued query waited longer than its group's maxWaitSeconds. */
+export class QueueTimeoutError extends GatewayError {
+  readonly status = 503;
+  readonly errorName = 'EXCEEDED_TIME_LIMIT';
+  override readonly failsQuery = true;
+  override get errorCode(): number {
+    return EXCEEDED_TIME_LIMIT;
   }
 }
 
@@ -141,4 +187,16 @@ export function upstreamError(cluster: string, error: unknown, timeoutMs: number
   const code = errorCode(error);
   const detail = code || (error instanceof Error ? error.message : String(error));
   return new UpstreamUnreachableError(cluster, detail, isConnectFailure(error));
+}
+
+/** Trino's code for the error names query management reports on a FAILED page. */
+export function trinoErrorCode(errorName: string): number {
+  switch (errorName) {
+    case 'QUERY_QUEUE_FULL':
+      return QUERY_QUEUE_FULL;
+    case 'EXCEEDED_TIME_LIMIT':
+      return EXCEEDED_TIME_LIMIT;
+    default:
+      return 65_536 + 503;
+  }
 }

@@ -24,13 +24,40 @@ export interface ForwardingOptions {
   readonly prefix?: string;
 }
 
+/** Who sent the request, as far as the forwarded headers need to know. */
+export interface ClientHop {
+  readonly remoteAddress: string;
+  readonly encrypted: boolean;
+}
+
+export function clientHop(req: IncomingMessage): ClientHop {
+  return { remoteAddress: req.socket.remoteAddress ?? '', encrypted: (req.socket as TLSSocket).encrypted === true };
+}
+
 /**
  * The header list (flat [name, value, …], duplicates kept) sent to the cluster.
  * Forwarded values the client (or a load balancer in front) already set are kept: the first proxy
  * knows the client's scheme and host best; ours are used when there are none.
  */
 export function upstreamRequestHeaders(req: IncomingMessage, options: ForwardingOptions): string[] {
-  const raw = req.rawHeaders;
+  return forwardedRequestHeaders(req.rawHeaders, req.socket.remoteAddress ?? '', isEncrypted(req), options);
+}
+
+/** The same for a request kept for later (a queued query): its raw headers and its client hop. */
+export function storedRequestHeaders(raw: readonly string[], client: ClientHop, options: ForwardingOptions): string[] {
+  return forwardedRequestHeaders(raw, client.remoteAddress, client.encrypted, options);
+}
+
+function isEncrypted(req: IncomingMessage): boolean {
+  return (req.socket as TLSSocket).encrypted === true;
+}
+
+function forwardedRequestHeaders(
+  raw: readonly string[],
+  clientIp: string,
+  encrypted: boolean,
+  options: ForwardingOptions,
+): string[] {
   const out: string[] = [];
   let connectionTokens: string | undefined;
   let xff: string | undefined;
@@ -86,9 +113,8 @@ export function upstreamRequestHeaders(req: IncomingMessage, options: Forwarding
   if (connectionTokens !== undefined) removeConnectionListed(out, connectionTokens);
   out.push('via', via ? `${via}, ${VIA}` : VIA);
   if (options.forwardedHeaders) {
-    const clientIp = req.socket.remoteAddress ?? '';
     out.push('x-forwarded-for', xff ? `${xff}, ${clientIp}` : clientIp);
-    out.push('x-forwarded-proto', xfProto ?? ((req.socket as TLSSocket).encrypted ? 'https' : 'http'));
+    out.push('x-forwarded-proto', xfProto ?? (encrypted ? 'https' : 'http'));
     const forwardedHost = xfHost ?? host;
     if (forwardedHost !== undefined) out.push('x-forwarded-host', forwardedHost);
     const port = xfPort ?? (xfHost === undefined && host !== undefined ? portOf(host) : undefined);

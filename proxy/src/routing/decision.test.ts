@@ -97,7 +97,16 @@ async function setup(options: { rules?: boolean; defaultGroup?: boolean } = {}) 
     const [path = '', query = ''] = (req.url ?? '').split('?');
     const statement = more.sql === undefined ? undefined : new Statement(Buffer.from(more.sql), req.headers);
     return decision.decide(
-      { req, path, query, kind, prefixCluster: more.prefixCluster, statement, exclude: more.exclude },
+      {
+        req,
+        path,
+        query,
+        target: req.url ?? '',
+        kind,
+        prefixCluster: more.prefixCluster,
+        statement,
+        exclude: more.exclude,
+      },
       registry,
     );
   };

@@ -2,15 +2,17 @@
 // kill_query target, OAuth2 id, routing cookie), then a routing group and a cluster in it. Forward
 // and submit both ask it; it answers route to a cluster, queue in a group, or reject.
 import type { IncomingMessage } from 'node:http';
-import type { ClusterEntry, GroupEntry, Registry } from '@junction/shared';
+import type { ClusterEntry, GroupEntry, Registry, RuleRequest } from '@junction/shared';
 import type { PathRules, RequestKind } from '../http/classify.js';
 import { GatewayError, UnknownClusterError, UnknownQueryError } from '../http/errors.js';
+import { isQueuedQueryId } from '../http/gateway-query-ids.js';
 import { extractQueryId } from '../http/query-id.js';
+import type { QueryQueue } from '../queue/query-queue.js';
 import type { Statement } from '../sql/statement.js';
 import type { CookieCodec } from '../sticky/cookies.js';
 import { oauthIdFromPath } from '../sticky/oauth-ids.js';
 import type { QueryOwners } from '../sticky/query-owners.js';
-import type { Router } from './router.js';
+import type { GroupChoice, Router } from './router.js';
 import { ruleRequest } from './rule-request.js';
 
 /** Why a request went where it went: a sticky owner, or how a new request's group was chosen. */
@@ -21,6 +23,8 @@ export interface RoutingRequest {
   /** The request target, without a cluster prefix. */
   readonly path: string;
   readonly query: string;
+  /** Origin-form target as sent upstream (kept with a queued submission). */
+  readonly target: string;
   readonly kind: RequestKind;
   /** Prefix routing: the cluster the path names (`/_c/blue/v1/...`). */
   readonly prefixCluster: string | undefined;
@@ -40,12 +44,20 @@ export interface RouteTo {
   readonly rule: string | undefined;
   /** A routing cookie the response must set (OAuth2 handshakes). */
   readonly setCookie: string | undefined;
+  /** The query a follow-up belongs to, when `by` is 'query-id'. */
+  readonly queryId: string | undefined;
+  /** Query management holds a slot for this submission under this id (until its answer names the query). */
+  readonly slot: string | undefined;
 }
 
-/** Held by the gateway until a member of `group` has room (query management). */
+/**
+ * Answered by the gateway's queue: a submission it just queued in `group`, or a follow-up (poll,
+ * DELETE, info) of a query that waits there (`group` undefined).
+ */
 export interface QueueIn {
   readonly action: 'queue';
-  readonly group: GroupEntry;
+  readonly entry: string;
+  readonly group: GroupEntry | undefined;
   readonly by: RoutedBy;
   readonly rule: string | undefined;
 }
@@ -63,16 +75,20 @@ export interface RoutingDecisionOptions {
   readonly owners: QueryOwners;
   readonly cookies: CookieCodec | undefined;
   readonly paths: PathRules;
+  /** Query management; undefined when this proxy runs without it (tests of routing alone). */
+  readonly queue?: QueryQueue | undefined;
 }
 
 const reject = (error: GatewayError): Reject => ({ action: 'reject', error });
-const sticky = (cluster: ClusterEntry, by: RoutedBy): RouteTo => ({
+const sticky = (cluster: ClusterEntry, by: RoutedBy, queryId?: string): RouteTo => ({
   action: 'route',
   cluster,
   by,
   group: undefined,
   rule: undefined,
   setCookie: undefined,
+  queryId,
+  slot: undefined,
 });
 
 export class RoutingDecision {
@@ -88,7 +104,12 @@ export class RoutingDecision {
     }
     const queryId =
       statement === undefined ? extractQueryId(path, request.query, this.options.paths) : statement.killedQueryId();
-    if (queryId !== undefined) return this.#owner(queryId, registry, req);
+    if (queryId !== undefined) {
+      if (isQueuedQueryId(queryId) && this.options.queue !== undefined) {
+        return { action: 'queue', entry: queryId, group: undefined, by: 'query-id', rule: undefined };
+      }
+      return this.#owner(queryId, registry, req);
+    }
     if (kind === 'oauth2') {
       const id = oauthIdFromPath(path);
       const owner = id === undefined ? undefined : registry.clusters.get((await owners.oauthOwner(id)) ?? '');
@@ -112,19 +133,33 @@ export class RoutingDecision {
     if (cluster === undefined) {
       return reject(new UnknownQueryError(queryId, `its cluster "${name}" is no longer registered`));
     }
-    return sticky(cluster, 'query-id');
+    return sticky(cluster, 'query-id', queryId);
   }
 
-  /** Something new: a group (header, rules, default), then a routable member of it. */
+  /** Something new: a group (header, rules, default), then a routable member of it — or admission. */
   async #choose(request: RoutingRequest, registry: Registry, issueCookie: boolean): Promise<Destination> {
-    const { router, cookies } = this.options;
-    const { req, path, query } = request;
-    let choice: ReturnType<Router['chooseGroup']>;
+    const { router, cookies, queue } = this.options;
+    const { req, path, query, statement } = request;
+    let rules: RuleRequest | undefined;
+    const ruleInput = () => {
+      rules ??= ruleRequest(req, path, query);
+      return rules;
+    };
+    let choice: GroupChoice;
+    try {
+      choice = router.chooseGroup(registry, req.headers, ruleInput);
+    } catch (error) {
+      if (error instanceof GatewayError) return reject(error);
+      throw error;
+    }
+    const rule = choice.by === 'rule' ? choice.rule : undefined;
+    if (statement !== undefined && queue?.manages(choice.group, registry) === true) {
+      return this.#admit(request, registry, queue, choice, ruleInput(), rule);
+    }
     let cluster: ClusterEntry;
     try {
-      choice = router.chooseGroup(registry, req.headers, () => ruleRequest(req, path, query));
       cluster = router.chooseCluster(registry, choice.group, {
-        newQuery: request.statement !== undefined,
+        newQuery: statement !== undefined,
         exclude: request.exclude,
       });
     } catch (error) {
@@ -133,7 +168,54 @@ export class RoutingDecision {
     }
     const secure = req.headers['x-forwarded-proto'] === 'https';
     const setCookie = issueCookie && cookies !== undefined ? await cookies.issue(cluster.name, secure) : undefined;
-    const rule = choice.by === 'rule' ? choice.rule : undefined;
-    return { action: 'route', cluster, by: choice.by, group: choice.group, rule, setCookie };
+    return {
+      action: 'route',
+      cluster,
+      by: choice.by,
+      group: choice.group,
+      rule,
+      setCookie,
+      queryId: undefined,
+      slot: undefined,
+    };
+  }
+
+  /** A new query of a managed group: run now on a member with room, wait in the group's queue, or be refused. */
+  async #admit(
+    request: RoutingRequest,
+    registry: Registry,
+    queue: QueryQueue,
+    choice: GroupChoice,
+    rules: RuleRequest,
+    rule: string | undefined,
+  ): Promise<Destination> {
+    const { group, by } = choice;
+    const candidates = this.options.router.candidates(registry, group, request.exclude);
+    if (candidates.length === 0) return reject(this.options.router.noClusterError(registry, group, request.exclude));
+    const admission = await queue.admit({
+      req: request.req,
+      target: request.target,
+      statement: request.statement as Statement,
+      group,
+      request: rules,
+      candidates,
+    });
+    switch (admission.outcome) {
+      case 'run':
+        return {
+          action: 'route',
+          cluster: admission.cluster,
+          by,
+          group,
+          rule,
+          setCookie: undefined,
+          queryId: undefined,
+          slot: admission.id,
+        };
+      case 'queued':
+        return { action: 'queue', entry: admission.id, group, by, rule };
+      case 'rejected':
+        return reject(admission.error);
+    }
   }
 }

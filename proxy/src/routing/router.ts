@@ -76,13 +76,42 @@ export class Router {
       this.#pick(registry, group, exclude) ??
       (fallback === undefined ? undefined : this.#pick(registry, fallback, exclude));
     if (chosen !== undefined) {
-      if (options.newQuery) this.options.counter.increment(chosen.name);
+      if (options.newQuery) this.countRouted(chosen.name);
       return chosen;
     }
+    throw this.noClusterError(registry, group, exclude);
+  }
+
+  /**
+   * For groups whose members have limits: every routable member of `group`, then of its fallbackGroup,
+   * the strategy's choice first — admission takes the first of them with room.
+   */
+  candidates(registry: Registry, group: GroupEntry, exclude?: ReadonlySet<string>): ClusterEntry[] {
+    const fallback = group.fallbackGroup === undefined ? undefined : registry.groups.get(group.fallbackGroup);
+    const preferred = this.#pick(registry, group, exclude);
+    const ordered: ClusterEntry[] = preferred === undefined ? [] : [preferred];
+    for (const source of fallback === undefined ? [group] : [group, fallback]) {
+      for (const { name } of this.#routableMembers(registry, source).candidates) {
+        if (exclude?.has(name) || ordered.some((cluster) => cluster.name === name)) continue;
+        const cluster = registry.clusters.get(name);
+        if (cluster !== undefined) ordered.push(cluster);
+      }
+    }
+    return ordered;
+  }
+
+  /** A new query was sent to `cluster`: LeastLoaded counts it until the next probe sees it. */
+  countRouted(cluster: string): void {
+    this.options.counter.increment(cluster);
+  }
+
+  /** Why `group` (and its fallback) has nothing routable, as the catalogue error. */
+  noClusterError(registry: Registry, group: GroupEntry, exclude?: ReadonlySet<string>): NoHealthyClusterError {
+    const fallback = group.fallbackGroup === undefined ? undefined : registry.groups.get(group.fallbackGroup);
     let reason = this.#whyNone(registry, group, exclude);
     if (fallback !== undefined)
       reason += `; fallback group "${fallback.name}": ${this.#whyNone(registry, fallback, exclude)}`;
-    throw new NoHealthyClusterError(group.name, reason);
+    return new NoHealthyClusterError(group.name, reason);
   }
 
   #pick(registry: Registry, group: GroupEntry, exclude: ReadonlySet<string> | undefined): ClusterEntry | undefined {

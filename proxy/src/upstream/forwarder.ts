@@ -27,6 +27,17 @@ export interface SubmitResult {
  */
 export type ResponseHook = (statusCode: number, headers: ResponseHeaders) => Promise<void> | undefined;
 
+/**
+ * Watches a streamed response without holding it up (query management reads the first bytes of a
+ * poll's page to see whether the query ended). `data` gets chunks until it returns false.
+ */
+export interface ResponseObserver {
+  start(statusCode: number): void;
+  data(chunk: Buffer): boolean;
+  /** `complete` is false when the response failed or the client left before its end. */
+  end(complete: boolean): void;
+}
+
 const MAX_SUBMIT_RESPONSE_BYTES = 16 * 1024 * 1024;
 
 export class Forwarder {
@@ -57,9 +68,10 @@ export class Forwarder {
     target: string,
     headers: string[],
     hook: ResponseHook | undefined,
+    observer?: ResponseObserver,
   ): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      const handler = new StreamHandler(res, hook, resolve, (error) =>
+      const handler = new StreamHandler(res, hook, observer, resolve, (error) =>
         reject(upstreamError(this.cluster, error, this.options.requestTimeoutMs)),
       );
       this.#pool.dispatch(
@@ -132,13 +144,17 @@ class StreamHandler implements Dispatcher.DispatchHandler {
   };
   readonly #onDrain = () => this.#controller?.resume();
 
+  #observing: boolean;
+
   constructor(
     readonly res: ServerResponse,
     readonly hook: ResponseHook | undefined,
+    readonly observer: ResponseObserver | undefined,
     readonly resolve: () => void,
     readonly reject: (error: unknown) => void,
   ) {
     res.once('close', this.#onClientClose);
+    this.#observing = observer !== undefined;
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
@@ -148,6 +164,7 @@ class StreamHandler implements Dispatcher.DispatchHandler {
 
   onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: ResponseHeaders): void {
     if (statusCode < 200) return;
+    this.observer?.start(statusCode);
     stripResponseHopHeaders(headers);
     const held = this.hook?.(statusCode, headers);
     if (held !== undefined) {
@@ -161,6 +178,7 @@ class StreamHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.#observing) this.#observing = (this.observer as ResponseObserver).data(chunk);
     if (this.#heldChunks !== undefined) {
       this.#heldChunks.push(chunk);
     } else if (!this.res.write(chunk)) {
@@ -192,6 +210,7 @@ class StreamHandler implements Dispatcher.DispatchHandler {
   #finish(error: unknown): void {
     this.res.off('close', this.#onClientClose);
     this.res.off('drain', this.#onDrain);
+    this.observer?.end(error === undefined && !this.#clientGone);
     if (error === undefined || this.#clientGone) this.resolve();
     else this.reject(error);
   }

@@ -19,6 +19,7 @@ function entry(name: string, url: string, check: Partial<HealthCheck> = {}): Clu
     labels: {},
     healthCheck: { ...QUIET, ...check },
     groups: [],
+    maxRunningQueries: undefined,
   };
 }
 
@@ -31,6 +32,7 @@ function registry(...clusters: ClusterEntry[]): Registry {
     defaultGroup: undefined,
     rules: [],
     problems: [],
+    managesQueries: false,
   };
 }
 

@@ -7,6 +7,7 @@ export * from './errors.js';
 export * from './manifests.js';
 export * from './model.js';
 export * from './queue-store.js';
+export * from './queueing.js';
 export * from './registry.js';
 export * from './registry-store.js';
 export * from './resource-kinds.js';

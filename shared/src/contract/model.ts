@@ -1,7 +1,7 @@
 // The routing model every component reads: an immutable Registry built from resources, and the
 // health each cluster was last seen in. Nothing mutates a Registry; a new one replaces it.
 import type { ResourceKind } from './resource-kinds.js';
-import type { ClusterPhase, HealthCheck, RoutingStrategy } from './schemas/resources.js';
+import type { AdmissionLimit, ClusterPhase, FairShare, HealthCheck, RoutingStrategy } from './schemas/resources.js';
 
 /** What a CEL rule sees as `request`. Header names are lower-case. */
 export interface RuleRequest {
@@ -26,6 +26,33 @@ export interface CompiledRule {
   matches(request: RuleRequest): boolean;
 }
 
+/** A named CEL condition compiled once per registry build (queue priority classes, admission limits). */
+export interface CompiledCondition {
+  readonly name: string;
+  readonly condition: string;
+  /** An evaluation error counts as false. */
+  matches(request: RuleRequest): boolean;
+}
+
+/** RoutingGroup.spec.queue, compiled. */
+export interface GroupQueueing {
+  readonly maxQueued: number;
+  readonly maxWaitMs: number;
+  /** In service order; a query none of them claims joins the implicit last class, "default". */
+  readonly classes: readonly CompiledCondition[];
+  readonly fairShare: FairShare;
+}
+
+/** One RoutingGroup.spec.admission entry, compiled. */
+export interface CompiledAdmission extends CompiledCondition {
+  readonly key: AdmissionLimit['key'];
+  readonly maxConcurrent: number | undefined;
+  readonly maxPerSecond: number | undefined;
+  /** Tokens the rate allows at once: `burst`, else maxPerSecond rounded up. */
+  readonly burst: number;
+  readonly onExceed: AdmissionLimit['onExceed'];
+}
+
 export interface ClusterEntry {
   readonly name: string;
   /** Origin the proxy connects to, without trailing slash: "http://trino-blue:8080". */
@@ -37,6 +64,8 @@ export interface ClusterEntry {
   readonly healthCheck: HealthCheck;
   /** Names of the groups whose selector matches this cluster, sorted. */
   readonly groups: readonly string[];
+  /** spec.maxRunningQueries: undefined = unlimited. */
+  readonly maxRunningQueries: number | undefined;
 }
 
 export interface GroupEntry {
@@ -48,8 +77,10 @@ export interface GroupEntry {
   /** Member cluster names, sorted. */
   readonly members: readonly string[];
   readonly rules: readonly CompiledRule[];
-  /** False when the group's rules did not compile (it then carries its previous valid rules, if any). */
+  /** False when the group's rules, queue classes or admission conditions did not compile (it then carries its previous valid ones, if any). */
   readonly rulesValid: boolean;
+  readonly queue: GroupQueueing;
+  readonly admission: readonly CompiledAdmission[];
 }
 
 export interface RegistryProblem {
@@ -70,6 +101,11 @@ export interface Registry {
   /** Every group's rules in evaluation order: group priority, then group name, then rule order. */
   readonly rules: readonly CompiledRule[];
   readonly problems: readonly RegistryProblem[];
+  /**
+   * True when some cluster has a maxRunningQueries or some group an admission limit: the proxy then
+   * counts queries from forward to end. False keeps the plain routing path free of that work.
+   */
+  readonly managesQueries: boolean;
 }
 
 /** What the prober last learned about a cluster. */

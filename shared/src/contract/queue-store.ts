@@ -152,10 +152,18 @@ export interface QueueStore {
     now: number,
     max?: number,
   ): Promise<Dispatched[]>;
-  /** A dispatched entry's POST was answered: the entry is released with `response`. */
-  complete(id: string, response: Buffer, now: number): Promise<void>;
-  /** The entry fails (wake timeout, forward failed, …): its places are freed; the next poll reports it. */
-  fail(id: string, errorName: string, message: string, now: number): Promise<void>;
+  /**
+   * A dispatched entry's POST was answered: the entry is released with `response`. False when the entry
+   * is no longer dispatching (failed meanwhile, e.g. by sweep as stuck, or unknown): nobody will relay
+   * the answer, so the caller should cancel the query it just created on the cluster.
+   */
+  complete(id: string, response: Buffer, now: number): Promise<boolean>;
+  /**
+   * The entry fails (wake timeout, forward failed, …): its places are freed; the next poll reports it.
+   * `cluster` names the cluster whose slot it held (a dispatched, not yet bound entry), so the caller can
+   * dispatch that cluster's groups; undefined when it held none. No-op for released, failed or unknown.
+   */
+  fail(id: string, errorName: string, message: string, now: number): Promise<{ cluster: string | undefined }>;
   /** A poll of the queued query: marks it polled (against abandonment) and returns its state. */
   poll(id: string, now: number): Promise<EntryState | undefined>;
   /** The client is done with a released or failed entry (its answer was delivered); forget it. */

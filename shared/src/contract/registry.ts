@@ -1,6 +1,7 @@
 // Builds the immutable routing Registry from TrinoCluster and RoutingGroup resources. Pure and
 // total: a bad resource becomes a RegistryProblem and is left out, so one typo never stops routing.
 import type { ClusterEntry, CompiledRule, GroupEntry, Registry, RegistryProblem } from './model.js';
+import { compileQueueing } from './queueing.js';
 import { compileRule } from './rules.js';
 import type { RoutingGroup, TrinoCluster } from './schemas/resources.js';
 import { matchesSelector, selectorProblems } from './selector.js';
@@ -172,6 +173,9 @@ export function buildRegistry(input: RegistryInput): Registry {
       fallbackGroup = undefined;
     }
     const { rules, valid } = groupRules(group, input.previous, problems);
+    const queueing = compileQueueing(group, input.previous, (severity, message) =>
+      problems.push(problem('RoutingGroup', name, severity, message)),
+    );
     return Object.freeze({
       name,
       strategy: group.spec.strategy,
@@ -180,7 +184,9 @@ export function buildRegistry(input: RegistryInput): Registry {
       fallbackGroup,
       members: Object.freeze(members.map((d) => d.cluster.metadata.name)),
       rules: Object.freeze(rules),
-      rulesValid: valid,
+      rulesValid: valid && queueing.valid,
+      queue: queueing.queue,
+      admission: queueing.admission,
     });
   });
 
@@ -195,6 +201,7 @@ export function buildRegistry(input: RegistryInput): Registry {
       labels: Object.freeze({ ...cluster.metadata.labels }),
       healthCheck: Object.freeze({ ...cluster.spec.healthCheck }),
       groups: Object.freeze(memberOf.sort()),
+      maxRunningQueries: cluster.spec.maxRunningQueries,
     });
   });
 
@@ -206,5 +213,8 @@ export function buildRegistry(input: RegistryInput): Registry {
     defaultGroup,
     rules: Object.freeze(ordered.flatMap((entry) => entry.rules)),
     problems: Object.freeze(problems),
+    managesQueries:
+      clusterEntries.some((entry) => entry.maxRunningQueries !== undefined) ||
+      entries.some((entry) => entry.admission.length > 0),
   });
 }

@@ -20,6 +20,13 @@ const GATEWAY_DEFAULTS = {
   },
   gatewayCookieConfiguration: { enabled: false },
   oauth2GatewayCookieConfiguration: { routingPaths: ['/oauth2'], deletePaths: ['/logout'], lifetime: 600_000 },
+  queue: {
+    clientTimeout: 300_000,
+    pollWait: 1_000,
+    dispatchInterval: 250,
+    sweepInterval: 1_000,
+    sqlPreviewBytes: 1_000,
+  },
   logging: { level: 'info' },
 };
 

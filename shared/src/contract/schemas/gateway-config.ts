@@ -66,6 +66,30 @@ export const GatewayConfig = z.strictObject({
       lifetime: duration.default(600_000),
     })
     .prefault({}),
+  queue: z
+    .strictObject({
+      clientTimeout: duration
+        .default(300_000)
+        .describe(
+          "A query nobody polls for this long is abandoned: it leaves the queue, or frees its cluster's slot (Trino's query.client.timeout).",
+        ),
+      pollWait: duration
+        .default(1_000)
+        .describe('How long a poll of a queued query waits for its release before answering QUEUED again.'),
+      dispatchInterval: duration
+        .default(250)
+        .describe('How often each replica looks for queued queries that now fit (besides at once when a slot frees).'),
+      sweepInterval: duration
+        .default(1_000)
+        .describe('How often expired leases, waits and abandoned entries are swept.'),
+      sqlPreviewBytes: z
+        .number()
+        .int()
+        .min(0)
+        .default(1_000)
+        .describe('How much of a queued statement the admin API shows (0 = none).'),
+    })
+    .prefault({}),
   logging: LoggingConfig,
 });
 

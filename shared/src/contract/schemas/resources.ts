@@ -90,6 +90,14 @@ export const TrinoClusterSpec = z
       .describe('Relative share of new queries inside a routing group; 0 receives none.'),
     // The filled-in object (not `{}`) is what the CRD shows as the default, and the apiserver applies it as is.
     healthCheck: HealthCheck.prefault(() => HealthCheck.parse({})),
+    maxRunningQueries: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe(
+        "The most queries Junction lets run on this cluster at once, counted over all proxy replicas; more wait in their routing group's queue. Absent = unlimited.",
+      ),
   })
   .describe('Where the coordinator is and how Junction routes to it and probes it.');
 
@@ -134,6 +142,11 @@ export const TrinoClusterStatus = z
       .array(z.string())
       .optional()
       .describe('Names of the RoutingGroups whose clusterSelector selects this cluster.'),
+    admittedQueries: z
+      .number()
+      .int()
+      .optional()
+      .describe('Queries Junction counts as running on this cluster (all replicas), against spec.maxRunningQueries.'),
     observedGeneration: z.number().int().optional().describe('The .metadata.generation this status was computed from.'),
     conditions: conditions('Ready'),
   })
@@ -195,6 +208,86 @@ export const RoutingRule = z
   })
   .describe('A named CEL condition that claims matching new queries for this group.');
 
+export const QueuePriorityClass = z
+  .strictObject({
+    name: dnsName.describe('Class name, shown in metrics and the queue listing.'),
+    condition: z
+      .string()
+      .min(1)
+      .describe('CEL expression over request.*; the first class that matches takes the query.'),
+  })
+  .describe('A priority class of the queue: classes listed first are served first; FIFO within a class.');
+
+export const FairShare = z.enum(['None', 'User', 'Source']);
+
+export const GroupQueue = z
+  .strictObject({
+    maxQueued: z
+      .number()
+      .int()
+      .min(0)
+      .default(1000)
+      .describe('Queries waiting in this group at most; one more is rejected with QUERY_QUEUE_FULL.'),
+    maxWaitSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .default(3600)
+      .describe('A query waiting longer fails with EXCEEDED_TIME_LIMIT.'),
+    priorityClasses: z
+      .array(QueuePriorityClass)
+      .default([])
+      .describe('Served in list order; a query no class claims joins the implicit last class "default".'),
+    fairShare: FairShare.default('User').describe(
+      'Within a class, users (or sources) take turns, so one with many queued queries cannot starve another. None = plain FIFO.',
+    ),
+  })
+  .describe(
+    'How queries wait when every member is at its maxRunningQueries (or asleep). Only members with a limit make queries wait.',
+  );
+
+export const AdmissionKey = z.enum(['User', 'Source']);
+
+export const AdmissionLimit = z
+  .strictObject({
+    name: dnsName.describe('Limit name, shown in status, metrics and rejections.'),
+    condition: z
+      .string()
+      .min(1)
+      .default('true')
+      .describe('CEL expression over request.*; the limit applies to the requests it matches.'),
+    key: AdmissionKey.describe('The limit applies per distinct user or source.'),
+    maxConcurrent: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe('Queries of one key admitted at once (running or waiting for a cluster).'),
+    maxPerSecond: z.number().positive().optional().describe('Submissions per second of one key (token bucket).'),
+    burst: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe('Submissions allowed at once above the rate; defaults to maxPerSecond rounded up.'),
+    onExceed: z
+      .enum(['Queue', 'Reject'])
+      .default('Reject')
+      .describe(
+        'Over the limit: Reject fails the query at once (ADMISSION_LIMIT_EXCEEDED); Queue holds it until the key is under the limit.',
+      ),
+  })
+  .refine((limit) => limit.maxConcurrent !== undefined || limit.maxPerSecond !== undefined, {
+    message: 'set maxConcurrent, maxPerSecond or both',
+    path: ['maxConcurrent'],
+  })
+  .meta({
+    'x-kubernetes-validations': [
+      { rule: 'has(self.maxConcurrent) || has(self.maxPerSecond)', message: 'set maxConcurrent, maxPerSecond or both' },
+    ],
+  })
+  .describe('A per-user or per-source limit on concurrent queries and on the submission rate.');
+
 export const RoutingGroupSpec = z
   .strictObject({
     clusterSelector: LabelSelector.describe('Selects member TrinoClusters by label.'),
@@ -210,6 +303,11 @@ export const RoutingGroupSpec = z
       .optional()
       .describe('Where new queries go when no member is routable; absent = fail clearly.'),
     rules: z.array(RoutingRule).default([]).describe('CEL rules; the first matching rule across all groups wins.'),
+    queue: GroupQueue.prefault({}),
+    admission: z
+      .array(AdmissionLimit)
+      .default([])
+      .describe('Limits per user or source on queries routed to this group; all that match apply.'),
   })
   .describe('Which clusters belong to the group, which requests it claims and how it picks a cluster.');
 
@@ -217,8 +315,13 @@ export const RoutingGroupStatus = z
   .looseObject({
     clusters: z.array(z.string()).optional().describe('Names of the member TrinoClusters.'),
     healthyClusters: z.number().int().optional().describe('How many members are Healthy.'),
+    queuedQueries: z.number().int().optional().describe("Queries waiting in the group's queue (all replicas)."),
+    admission: z
+      .string()
+      .optional()
+      .describe('The admission limits in effect, e.g. "per-user: 20 concurrent per User, Reject".'),
     observedGeneration: z.number().int().optional().describe('The .metadata.generation this status was computed from.'),
-    conditions: conditions('RulesValid (every rule compiles), Ready'),
+    conditions: conditions('RulesValid (every rule and queue or admission condition compiles), Ready'),
   })
   .describe('Observed state, written by the Junction operator.');
 
@@ -245,3 +348,6 @@ export type RoutingGroupSpec = z.infer<typeof RoutingGroupSpec>;
 export type LabelSelector = z.infer<typeof LabelSelector>;
 export type RoutingStrategy = z.infer<typeof RoutingStrategy>;
 export type RoutingRule = z.infer<typeof RoutingRule>;
+export type GroupQueue = z.infer<typeof GroupQueue>;
+export type AdmissionLimit = z.infer<typeof AdmissionLimit>;
+export type FairShare = z.infer<typeof FairShare>;

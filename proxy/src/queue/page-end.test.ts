@@ -1,0 +1,51 @@
+// A page's first bytes tell whether the query goes on; PageEndWatch calls back only for a real end.
+import { PageEndWatch, pageEnds } from './page-end.js';
+
+const page = (fields: string) =>
+  Buffer.from(`{"id":"20261203_180702_00004_abcde","infoUri":"http://gw/ui/q",${fields}}`);
+
+describe('pageEnds', () => {
+  test.each([
+    ['"nextUri":"http://gw/v1/statement/executing/x/y/2","columns":[],"data":[[1]]', 'more'],
+    ['"partialCancelUri":"http://gw/p","nextUri":"http://gw/n","stats":{}', 'more'],
+    ['"columns":[{"name":"a"}],"data":[[1]],"stats":{"state":"FINISHED"}', 'last'],
+    ['"stats":{"state":"FINISHED"},"warnings":[]', 'last'],
+    ['"error":{"errorName":"X"},"stats":{}', 'last'],
+  ])('%s → %s', (fields, verdict) => {
+    expect(pageEnds(page(fields))).toBe(verdict);
+  });
+
+  test('undecided while neither key has arrived', () => {
+    expect(pageEnds(Buffer.from('{"id":"20261203_180702_00004_abcde","infoU'))).toBeUndefined();
+  });
+});
+
+describe('PageEndWatch', () => {
+  function watch(status: number, chunks: string[], complete = true): boolean {
+    let ended = false;
+    const observer = new PageEndWatch(() => {
+      ended = true;
+    });
+    observer.start(status);
+    for (const chunk of chunks) if (!observer.data(Buffer.from(chunk))) break;
+    observer.end(complete);
+    return ended;
+  }
+
+  test('a last page ends the query, also when its head arrives in pieces', () => {
+    const text = page('"columns":[],"stats":{"state":"FINISHED"}').toString();
+    expect(watch(200, [text])).toBe(true);
+    expect(watch(200, [text.slice(0, 20), text.slice(20, 50), text.slice(50)])).toBe(true);
+  });
+
+  test('a page with a nextUri does not; nor does a cut response or a 5xx', () => {
+    expect(watch(200, [page('"nextUri":"http://gw/n","data":[]').toString()])).toBe(false);
+    expect(watch(200, [page('"stats":{}').toString()], false)).toBe(false);
+    expect(watch(502, ['bad gateway'])).toBe(false);
+  });
+
+  test('404 and 410 mean the cluster no longer knows the query', () => {
+    expect(watch(404, ['Query not found'])).toBe(true);
+    expect(watch(410, ['gone'])).toBe(true);
+  });
+});

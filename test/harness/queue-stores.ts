@@ -1,0 +1,121 @@
+// QueueStores for the contract suites: the in-process one, and Redis ones over a real
+// redis-server, where every open() is another replica with its own connection.
+import type { Redis } from 'ioredis';
+import { MemoryQueueStore } from '../../shared/src/adapters/queue/memory-queue-store.js';
+import { RedisQueueStore } from '../../shared/src/adapters/queue/redis-queue-store.js';
+import { closeRedisClient, createRedisClient, type RedisClientConfig } from '../../shared/src/adapters/redis-client.js';
+import type { AdmitRequest, QueueStore } from '../../shared/src/contract/queue-store.js';
+import { type RedisServer, startRedis } from './redis.js';
+
+export interface QueueStoreFixture {
+  /** A store over the fixture's backend. Redis: each call is another replica; memory: the one store. */
+  open(): QueueStore;
+  /** After each test: closes what was opened and starts the next test on empty state. */
+  release(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface QueueStoreSubject {
+  readonly name: string;
+  readonly kind: 'memory' | 'redis';
+  setup(): Promise<QueueStoreFixture>;
+}
+
+export const memoryQueueStores: QueueStoreSubject = {
+  name: 'MemoryQueueStore',
+  kind: 'memory',
+  setup: async () => {
+    let store: MemoryQueueStore | undefined;
+    return {
+      open: () => {
+        store ??= new MemoryQueueStore();
+        return store;
+      },
+      release: async () => {
+        await store?.close();
+        store = undefined;
+      },
+      close: async () => {},
+    };
+  },
+};
+
+export interface RedisQueueStoreFixture extends QueueStoreFixture {
+  readonly server: RedisServer;
+  /** The config of the current test (its own key prefix). */
+  config(): RedisClientConfig;
+  /** A plain client on the server, closed by release(). */
+  admin(): Redis;
+}
+
+/** Redis subject: one redis-server per suite, one key prefix per test, one connection per opened store. */
+export interface RedisQueueStoreSubject extends QueueStoreSubject {
+  setup(): Promise<RedisQueueStoreFixture>;
+}
+
+export function redisQueueStores(options: { commandTimeout?: number } = {}): RedisQueueStoreSubject {
+  return {
+    name: 'RedisQueueStore',
+    kind: 'redis',
+    setup: async () => {
+      const server = await startRedis();
+      let run = 0;
+      let config: RedisClientConfig = {
+        url: server.url,
+        keyPrefix: `junction-test-${run}:`,
+        commandTimeout: options.commandTimeout ?? 2000,
+      };
+      let opened: Array<{ store: QueueStore; client: Redis }> = [];
+      let admin: Redis | undefined;
+      return {
+        server,
+        config: () => config,
+        open() {
+          const client = createRedisClient(config, { name: `replica-${opened.length}` });
+          const store = new RedisQueueStore(client, config, { subscribeTimeoutMs: 5000 });
+          opened.push({ store, client });
+          return store;
+        },
+        admin() {
+          admin ??= createRedisClient(config, { name: 'contract-admin' });
+          return admin;
+        },
+        async release() {
+          const done = opened;
+          opened = [];
+          for (const { store } of done) await store.close();
+          await Promise.all(done.map(({ client }) => closeRedisClient(client)));
+          if (admin !== undefined) await closeRedisClient(admin);
+          admin = undefined;
+          config = { ...config, keyPrefix: `junction-test-${++run}:` };
+        },
+        close: () => server.stop(),
+      };
+    },
+  };
+}
+
+/** The fake clock's start: every test passes times relative to it. */
+export const T0 = 1_700_000_000_000;
+
+let nextId = 0;
+
+/** An admission request with sensible defaults: group adhoc, class 0, one cluster `blue` with room for one. */
+export function request(overrides: Partial<AdmitRequest> = {}): AdmitRequest {
+  const id = overrides.id ?? `20250101_000000_${String(++nextId).padStart(5, '0')}_gw000`;
+  return {
+    id,
+    group: 'adhoc',
+    priority: 0,
+    shareKey: '',
+    candidates: [{ cluster: 'blue', limit: 1 }],
+    admission: [],
+    maxQueued: 100,
+    maxWaitMs: 60_000,
+    leaseMs: 30_000,
+    payload: Buffer.from(`POST ${id}`),
+    info: { user: 'alice', source: 'trino-cli', sql: 'SELECT 1', className: 'interactive' },
+    now: T0,
+    ...overrides,
+  };
+}
