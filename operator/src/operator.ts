@@ -12,6 +12,7 @@ import {
   type OperatorConfig,
   RedisRegistryStore,
   type RegistryStore,
+  ServerDrain,
 } from '@junction/shared';
 import type { Redis } from 'ioredis';
 import { createOperatorAdminServer } from './admin.js';
@@ -39,6 +40,9 @@ export interface RunningOperator {
   reconciler(): Reconciler | undefined;
   close(): Promise<void>;
 }
+
+/** Admin answers are small and quick; a client that will not take one does not hold up the exit. */
+const ADMIN_DRAIN_TIMEOUT_MS = 2_000;
 
 export function defaultIdentity(): string {
   return `${hostname()}-${process.pid}`;
@@ -132,10 +136,12 @@ export async function startOperator(
         if (!cache.synced) reasons.push(`${kind} cache not synced`);
       }
       if (elector && !elector.inContact) reasons.push('cannot read the leader Lease');
+      if (closed) reasons.push('shutting down');
       return reasons;
     },
     role: () => ({ identity, leader: isLeader(), currentLeader: elector ? elector.leader : identity }),
   });
+  const adminDrain = ServerDrain.attach(admin);
   await listen(admin, config.admin.host, config.admin.port);
   openStore();
 
@@ -164,10 +170,9 @@ export async function startOperator(
       if (elector) await elector.stop();
       else await standDown();
       await Promise.all([clusters.stop(), groups.stop()]);
-      await new Promise<void>((resolve) => {
-        admin.close(() => resolve());
-        admin.closeAllConnections();
-      });
+      // A scrape or probe under way gets its answer; idle keep-alive connections close at once.
+      const { forced } = await adminDrain.close(ADMIN_DRAIN_TIMEOUT_MS);
+      if (forced) logger.warn('admin drain timeout: cut the connections still open', { ms: ADMIN_DRAIN_TIMEOUT_MS });
       if (redis) {
         await store?.close();
         await closeRedisClient(redis);

@@ -13,6 +13,7 @@ import {
   type Registry,
   redactUrl,
   redisKeys,
+  ServerDrain,
 } from '@junction/shared';
 import type { Redis } from 'ioredis';
 import { createAdminServer } from './admin.js';
@@ -102,6 +103,7 @@ export async function startProxy(config: GatewayConfig, logger?: Logger): Promis
 
   let draining = false;
   const server = createServer({ keepAliveTimeout: 65_000, headersTimeout: 66_000, requestTimeout: 0 }, gateway.handle);
+  const serverDrain = ServerDrain.attach(server);
   const admin = createAdminServer({
     registry: () => source.current(),
     health: (name) => health.get(name),
@@ -136,12 +138,10 @@ export async function startProxy(config: GatewayConfig, logger?: Logger): Promis
     async close() {
       draining = true;
       gateway.drain();
-      const closed = once(server, 'close');
-      server.close();
-      server.closeIdleConnections();
-      const deadline = setTimeout(() => server.closeAllConnections(), config.server.drainTimeout);
-      await closed;
-      clearTimeout(deadline);
+      // Exits as soon as nothing is in flight: each keep-alive connection closes as it goes idle.
+      const { forced } = await serverDrain.close(config.server.drainTimeout);
+      if (forced)
+        log.warn('drain timeout: cut the connections still open', { drainTimeoutMs: config.server.drainTimeout });
       admin.close();
       admin.closeAllConnections();
       await mode.close();

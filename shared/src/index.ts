@@ -16,5 +16,6 @@ export * from './resources.js';
 export * from './rules.js';
 export * from './schemas.js';
 export * from './selector.js';
+export * from './server-drain.js';
 export * from './yaml-env.js';
 export * from './zod-errors.js';
