@@ -10,6 +10,7 @@ help:
 	@echo "make build      compile shared/, proxy/, operator/ and the test fixtures"
 	@echo "make lint       biome lint + format check"
 	@echo "make typecheck  tsc --noEmit over the whole repository"
+	@echo "make fuzz       100,000 fuzz cases against the proxy (make test runs 3,000); FUZZ_SEED=<n> replays one run"
 
 node_modules/.install-stamp: package.json package-lock.json shared/package.json proxy/package.json operator/package.json
 	npm ci --no-audit --no-fund
@@ -52,6 +53,13 @@ test: deps build lint typecheck
 
 clean:
 	rm -rf node_modules shared/dist proxy/dist operator/dist test/dist
+
+.PHONY: fuzz
+
+# Property-based fuzzing of client input (test/fuzz, docs/reliability.md): make test runs 3,000 cases;
+# this runs FUZZ_CASES (default 100,000, about 8 minutes on 2 cores).
+fuzz: build
+	FUZZ_CASES=$${FUZZ_CASES:-100000} npm test -- --ci test/fuzz/client-input
 
 .PHONY: bench bench-quick
 
