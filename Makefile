@@ -11,6 +11,7 @@ help:
 	@echo "make lint       biome lint + format check"
 	@echo "make typecheck  tsc --noEmit over the whole repository"
 	@echo "make fuzz       100,000 fuzz cases against the proxy (make test runs 3,000); FUZZ_SEED=<n> replays one run"
+	@echo "make image-test build the image with buildah (no daemon) and smoke-test it with podman"
 
 node_modules/.install-stamp: package.json package-lock.json shared/package.json proxy/package.json operator/package.json
 	npm ci --no-audit --no-fund
@@ -60,6 +61,14 @@ clean:
 # this runs FUZZ_CASES (default 100,000, about 8 minutes on 2 cores).
 fuzz: build
 	FUZZ_CASES=$${FUZZ_CASES:-100000} npm test -- --ci test/fuzz/client-input
+
+.PHONY: image-test
+
+# Builds the image from the Dockerfile with buildah (base images assembled locally from Debian's
+# packages and this machine's node; scripts/image/build-image.sh) and runs it with podman: non-root,
+# read-only root filesystem, all capabilities dropped. A first run takes ~10 minutes, later ones less.
+image-test: build
+	JUNCTION_IMAGE_TEST=1 npm test -- --ci test/image
 
 .PHONY: bench bench-quick
 
