@@ -47,7 +47,7 @@ SUMMARY := node_modules/.cache/jest-summary
 test: deps build lint typecheck
 	@mkdir -p node_modules/.cache && rm -f $(SUMMARY)
 	@echo "== jest: unit, integration and end-to-end suites (simulated Trino, real Redis, real kube-apiserver)"
-	JEST_SUMMARY_FILE=$(SUMMARY) npm test -- --ci --testPathIgnorePatterns '/test/trino/'
+	JEST_SUMMARY_FILE=$(SUMMARY) npm test -- --ci --testPathIgnorePatterns '/test/trino/' '/test/image/'
 	@echo "== jest: real Trino suite, alone (starting two coordinators takes both cores for a while)"
 	JEST_SUMMARY_FILE=$(SUMMARY) npm test -- --ci test/trino
 	@awk '{p+=$$1; f+=$$2; s+=$$3} END {printf "\nall suites: %d passed, %d failed, %d skipped\n", p, f, s}' $(SUMMARY)
