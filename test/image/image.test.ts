@@ -135,9 +135,9 @@ it('the proxy from the image serves a query end to end and SIGTERM stops it with
     { mode: 0o644 },
   );
   const name = `junction-image-test-${process.pid}`;
-  const started = await podman([...RUN, '-d', '--name', name, '-v', `${config}:/etc/junction:ro`, TAG]);
-  expect(started.code).toBe(0);
   try {
+    const started = await podman([...RUN, '-d', '--name', name, '-v', `${config}:/etc/junction:ro`, TAG]);
+    expect([started.code, started.stderr]).toEqual([0, '']);
     await eventually(
       async () => {
         try {
