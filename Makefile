@@ -10,6 +10,8 @@ help:
 	@echo "make build      compile shared/, proxy/, operator/ and the test fixtures"
 	@echo "make lint       biome lint + format check"
 	@echo "make typecheck  tsc --noEmit over the whole repository"
+	@echo "make fuzz       100,000 fuzz cases against the proxy (make test runs 3,000); FUZZ_SEED=<n> replays one run"
+	@echo "make image-test build the image with buildah (no daemon) and smoke-test it with podman"
 
 node_modules/.install-stamp: package.json package-lock.json shared/package.json proxy/package.json operator/package.json
 	npm ci --no-audit --no-fund
@@ -45,13 +47,28 @@ SUMMARY := node_modules/.cache/jest-summary
 test: deps build lint typecheck
 	@mkdir -p node_modules/.cache && rm -f $(SUMMARY)
 	@echo "== jest: unit, integration and end-to-end suites (simulated Trino, real Redis, real kube-apiserver)"
-	JEST_SUMMARY_FILE=$(SUMMARY) npm test -- --ci --testPathIgnorePatterns '/test/trino/'
+	JEST_SUMMARY_FILE=$(SUMMARY) npm test -- --ci --testPathIgnorePatterns '/test/trino/' '/test/image/'
 	@echo "== jest: real Trino suite, alone (starting two coordinators takes both cores for a while)"
 	JEST_SUMMARY_FILE=$(SUMMARY) npm test -- --ci test/trino
 	@awk '{p+=$$1; f+=$$2; s+=$$3} END {printf "\nall suites: %d passed, %d failed, %d skipped\n", p, f, s}' $(SUMMARY)
 
 clean:
 	rm -rf node_modules shared/dist proxy/dist operator/dist test/dist
+
+.PHONY: fuzz
+
+# Property-based fuzzing of client input (test/fuzz, docs/reliability.md): make test runs 3,000 cases;
+# this runs FUZZ_CASES (default 100,000, about 8 minutes on 2 cores).
+fuzz: build
+	FUZZ_CASES=$${FUZZ_CASES:-100000} npm test -- --ci test/fuzz/client-input
+
+.PHONY: image-test
+
+# Builds the image from the Dockerfile with buildah (base images assembled locally from Debian's
+# packages and this machine's node; scripts/image/build-image.sh) and runs it with podman: non-root,
+# read-only root filesystem, all capabilities dropped. A first run takes ~10 minutes, later ones less.
+image-test: build
+	JUNCTION_IMAGE_TEST=1 npm test -- --ci test/image
 
 .PHONY: bench bench-quick
 

@@ -16,6 +16,8 @@ export default {
   },
   roots: ['<rootDir>/shared/src', '<rootDir>/proxy/src', '<rootDir>/operator/src', '<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  // The image test builds an image (minutes); it runs with `make image-test` (JUNCTION_IMAGE_TEST=1).
+  testPathIgnorePatterns: ['/node_modules/', ...(process.env.JUNCTION_IMAGE_TEST ? [] : ['/test/image/'])],
   testTimeout: 30000,
   reporters: ['default', '<rootDir>/test/summary-reporter.js'],
 };

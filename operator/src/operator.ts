@@ -2,7 +2,6 @@
 // standbys keep their caches warm. close() stops leading first (releasing the Lease), then the rest.
 import { hostname } from 'node:os';
 import {
-  closeAdminServer,
   closeRedisClient,
   createLogger,
   createRedisClient,
@@ -12,6 +11,7 @@ import {
   RedisRegistryStore,
   type RegistryStore,
   type ResourceKind,
+  ServerDrain,
 } from '@junction/shared';
 import type { Redis } from 'ioredis';
 import { createOperatorAdminServer } from './admin.js';
@@ -36,6 +36,9 @@ export interface RunningOperator {
   reconciler(): Reconciler | undefined;
   close(): Promise<void>;
 }
+
+/** Admin answers are small and quick; a client that will not take one does not hold up the exit. */
+const ADMIN_DRAIN_TIMEOUT_MS = 2_000;
 
 export function defaultIdentity(): string {
   return `${hostname()}-${process.pid}`;
@@ -127,10 +130,12 @@ export async function startOperator(
         if (!cache.synced) reasons.push(`${kind} cache not synced`);
       }
       if (elector && !elector.inContact) reasons.push('cannot read the leader Lease');
+      if (closed) reasons.push('shutting down');
       return reasons;
     },
     role: () => ({ identity, leader: isLeader(), currentLeader: elector ? elector.leader : identity }),
   });
+  const adminDrain = ServerDrain.attach(admin);
   const adminUrl = await listenAdminServer(admin, config.admin.host, config.admin.port);
   openStore();
 
@@ -157,7 +162,9 @@ export async function startOperator(
       if (elector) await elector.stop();
       else await standDown();
       await Promise.all([clusters.stop(), groups.stop()]);
-      await closeAdminServer(admin);
+      // A scrape or probe under way gets its answer; idle keep-alive connections close at once.
+      const { forced } = await adminDrain.close(ADMIN_DRAIN_TIMEOUT_MS);
+      if (forced) logger.warn('admin drain timeout: cut the connections still open', { ms: ADMIN_DRAIN_TIMEOUT_MS });
       if (redis) {
         await store?.close();
         await closeRedisClient(redis);

@@ -120,6 +120,12 @@ function groupsView(options: AdminOptions, counts: QueueSnapshot | undefined): o
       const cluster = registry.clusters.get(name);
       return cluster?.enabled === true && options.health(name).phase === 'Healthy';
     }).length,
+    // The members a new query of this group can go to right now (the router's rule: Healthy,
+    // enabled, weight > 0), so operators and tests can wait on a swap instead of sampling queries.
+    routableClusters: group.members.filter((name) => {
+      const cluster = registry.clusters.get(name);
+      return cluster?.enabled === true && cluster.weight > 0 && options.health(name).phase === 'Healthy';
+    }),
     rulesValid: group.rulesValid,
     rules: group.rules.map((rule) => ({ name: rule.name, condition: rule.condition })),
     queue: {

@@ -1,6 +1,5 @@
 // Wires the proxy together from a validated config: registry source, shared or in-memory state,
 // router, gateway and admin listeners. Used by main.ts and by in-process tests.
-import { once } from 'node:events';
 import { createServer } from 'node:http';
 import {
   ConfigError,
@@ -17,6 +16,7 @@ import {
   type Registry,
   redactUrl,
   redisKeys,
+  ServerDrain,
 } from '@junction/shared';
 import type { Redis } from 'ioredis';
 import { createProxyAdminServer } from './admin.js';
@@ -128,6 +128,7 @@ export async function startProxy(config: GatewayConfig, logger?: Logger): Promis
 
   let draining = false;
   const server = createServer({ keepAliveTimeout: 65_000, headersTimeout: 66_000, requestTimeout: 0 }, gateway.handle);
+  const serverDrain = ServerDrain.attach(server);
   const admin = createProxyAdminServer({
     queue: management.queue.store,
     registry: () => source.current(),
@@ -161,12 +162,10 @@ export async function startProxy(config: GatewayConfig, logger?: Logger): Promis
     async close() {
       draining = true;
       gateway.drain();
-      const closed = once(server, 'close');
-      server.close();
-      server.closeIdleConnections();
-      const deadline = setTimeout(() => server.closeAllConnections(), config.server.drainTimeout);
-      await closed;
-      clearTimeout(deadline);
+      // Exits as soon as nothing is in flight: each keep-alive connection closes as it goes idle.
+      const { forced } = await serverDrain.close(config.server.drainTimeout);
+      if (forced)
+        log.warn('drain timeout: cut the connections still open', { drainTimeoutMs: config.server.drainTimeout });
       await closeAdminServer(admin);
       await management.close();
       await mode.close();

@@ -13,4 +13,5 @@ export * from './adapters/queue/redis-queue-store.js';
 export * from './adapters/redis-client.js';
 export * from './adapters/redis-registry-store.js';
 export * from './adapters/resource-files.js';
+export * from './adapters/server-drain.js';
 export * from './contract/index.js';

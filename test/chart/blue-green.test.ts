@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { parseYamlDocuments, substituteEnv } from '@junction/shared';
 import { request } from 'undici';
 import { SimTrino } from '../fixtures/sim-trino.js';
+import { untilEveryProxyRoutes } from '../harness/admin-view.js';
 import { type ControlPlane, startControlPlane } from '../harness/kube.js';
 import { type OperatorProcess, spawnOperator } from '../harness/operator.js';
 import { eventually, type ProxyProcess, spawnProxy, Workspace } from '../harness/proxy.js';
@@ -172,8 +173,12 @@ it('4. two relabels move new queries to green; the query running on blue finishe
 
   await kubectl(['label', 'tc', 'green', 'pool=adhoc', '--overwrite']);
   await kubectl(['label', 'tc', 'blue', 'pool=retired', '--overwrite']);
-  await eventually(async () => owner((await submit(proxy.url, 'SELECT 1')).body.id) === 'green', 5_000, 20);
+  // After the first relabel both clusters are members, so one query landing on green proves nothing:
+  // wait until the proxy's registry routes adhoc to green alone, then no new query may reach blue.
+  await untilEveryProxyRoutes([proxy.adminUrl], 'adhoc', ['green']);
+  const onBlue = sims.blue.queryIds().length;
   for (let i = 0; i < 3; i++) expect(owner((await runQuery(proxy.url, 'SELECT 1')).id)).toBe('green');
+  expect(sims.blue.queryIds()).toHaveLength(onBlue);
 
   expect(await followToEnd(running.body.nextUri)).toBe('FINISHED');
   expect(sims.green.recordsFor(running.body.id)).toHaveLength(0);

@@ -1,8 +1,10 @@
 // The whole Kubernetes path with real parts: kubectl → kube-apiserver (+ etcd) → operator →
-// Redis → proxy process → simulated Trino coordinators. Blue/green, drain, delete, invalid rules
-// and a Redis restart, as a platform engineer would run them.
+// Redis → two proxy processes → simulated Trino coordinators. Blue/green (two relabels, and one
+// selector patch), drain, delete, invalid rules and a Redis restart, as a platform engineer would run them.
+import { buildRegistry, closeRedisClient, createRedisClient, RedisRegistryStore } from '@junction/shared';
 import { request } from 'undici';
 import { SimTrino } from '../fixtures/sim-trino.js';
+import { untilEveryProxyRoutes } from '../harness/admin-view.js';
 import { type ControlPlane, startControlPlane } from '../harness/kube.js';
 import { type OperatorProcess, spawnOperator } from '../harness/operator.js';
 import { eventually, type ProxyProcess, REPO_ROOT, spawnProxy, Workspace } from '../harness/proxy.js';
@@ -10,12 +12,16 @@ import { type RedisServer, startRedis } from '../harness/redis.js';
 import { followToEnd, runQuery, submit } from '../harness/trino-http.js';
 
 const NAMESPACE = 'trino';
+const KEY_PREFIX = 'k8s-test:';
 let kube: ControlPlane;
 let redis: RedisServer;
 let workspace: Workspace;
 let sims: Record<'blue' | 'green' | 'slow', SimTrino>;
 let operator: OperatorProcess;
 let proxy: ProxyProcess;
+/** A second replica on the same Redis: propagation is only done when every replica has it. */
+let replica: ProxyProcess;
+const adminUrls = () => [proxy.adminUrl, replica.adminUrl];
 
 const owner = (queryId: string) => Object.values(sims).find((sim) => sim.queryIds().includes(queryId))?.name;
 
@@ -43,6 +49,41 @@ function group(name: string, spec: object): object {
   return { apiVersion: 'junction.dev/v1alpha1', kind: 'RoutingGroup', metadata: { name }, spec };
 }
 
+/**
+ * `group`'s members in every registry snapshot the operator publishes while `during` runs (read on each
+ * change notification, so a snapshot superseded before the read is not seen; `complete` says whether
+ * every generation in between was read).
+ */
+async function publishedMembers(
+  group: string,
+  during: () => Promise<void>,
+): Promise<{ members: string[][]; complete: boolean }> {
+  const client = createRedisClient({ url: redis.url, keyPrefix: KEY_PREFIX, commandTimeout: 2_000 });
+  const store = new RedisRegistryStore(client, KEY_PREFIX);
+  const seen = new Map<number, string[]>();
+  const reads: Array<Promise<void>> = [];
+  const record = async () => {
+    const snapshot = await store.read();
+    if (snapshot === undefined) return;
+    const registry = buildRegistry({ ...snapshot, defaultRoutingGroup: 'adhoc' });
+    seen.set(snapshot.generation, [...(registry.groups.get(group)?.members ?? [])]);
+  };
+  const unsubscribe = await store.subscribe(() => reads.push(record()));
+  try {
+    await during();
+  } finally {
+    await unsubscribe();
+    // The proxies may have read the last snapshot before this subscriber heard of it.
+    reads.push(record());
+    await Promise.all(reads);
+    await store.close();
+    await closeRedisClient(client);
+  }
+  const generations = [...seen.keys()].sort((a, b) => a - b);
+  const complete = generations.every((generation, i) => i === 0 || generation === (generations[i - 1] as number) + 1);
+  return { members: generations.map((generation) => seen.get(generation) as string[]), complete };
+}
+
 async function proxyClusters(): Promise<Array<{ name: string; phase: string; routingGroups: string[] }>> {
   return (await (await request(`${proxy.adminUrl}/api/v1/clusters`)).body.json()) as Array<{
     name: string;
@@ -64,8 +105,8 @@ beforeAll(async () => {
   await kubectl(
     ['apply', '-f', '-'],
     list([
-      cluster('blue', sims.blue.url, { pool: 'adhoc' }),
-      cluster('green', sims.green.url, { pool: 'standby' }),
+      cluster('blue', sims.blue.url, { pool: 'adhoc', release: 'blue' }),
+      cluster('green', sims.green.url, { pool: 'standby', release: 'green' }),
       cluster('slow', sims.slow.url, { pool: 'adhoc' }),
       group('adhoc', { clusterSelector: { matchLabels: { pool: 'adhoc' } }, default: true, strategy: 'RoundRobin' }),
       group('etl', {
@@ -77,18 +118,21 @@ beforeAll(async () => {
   workspace = new Workspace();
   operator = await spawnOperator(workspace.dir, 'operator', {
     kubernetes: { kubeconfig: kube.kubeconfig, namespace: NAMESPACE },
-    redis: { url: redis.url, keyPrefix: 'k8s-test:' },
+    redis: { url: redis.url, keyPrefix: KEY_PREFIX },
     leaderElection: { leaseDurationSeconds: 4, renewDeadlineSeconds: 3, retryPeriodSeconds: 1 },
     logging: { level: 'warn' },
   });
-  const config = workspace.config({ redis: { url: redis.url, keyPrefix: 'k8s-test:' } });
+  const config = workspace.config({ redis: { url: redis.url, keyPrefix: KEY_PREFIX } });
   delete config.resources;
-  proxy = await spawnProxy(workspace.writeConfig(config, 'proxy.yaml'));
-  await eventually(async () => (await request(`${proxy.adminUrl}/readyz`)).statusCode === 200, 30_000, 200);
+  const file = workspace.writeConfig(config, 'proxy.yaml');
+  [proxy, replica] = await Promise.all([spawnProxy(file), spawnProxy(file)]);
+  for (const adminUrl of adminUrls()) {
+    await eventually(async () => (await request(`${adminUrl}/readyz`)).statusCode === 200, 30_000, 200);
+  }
 }, 120_000);
 
 afterAll(async () => {
-  await proxy?.stop();
+  await Promise.all([proxy?.stop(), replica?.stop()]);
   await operator?.stop();
   await Promise.all(Object.values(sims ?? {}).map((sim) => sim.close()));
   await redis?.stop();
@@ -115,30 +159,76 @@ it('routes by the applied resources; kubectl shows health, and a starting cluste
   expect(table).toMatch(/blue\s+http:\/\/127\.0\.0\.1:\d+\s+Healthy/);
 });
 
-it('blue/green: two relabels move new queries to green within a second; the running query finishes on blue', async () => {
+it('blue/green: two relabels; once every proxy has dropped blue, no new query reaches blue; the running query finishes there', async () => {
   const running = await submit(proxy.url, 'SELECT 1 -- sim:pages=20 sim:pageDelayMs=100');
   expect(owner(running.body.id)).toBe('blue');
   const started = performance.now();
-  await kubectl(['label', 'tc', 'green', 'pool=adhoc', '--overwrite']);
-  await kubectl(['label', 'tc', 'blue', 'pool=retired', '--overwrite']);
-  const labelled = performance.now();
-  await eventually(
-    async () => {
-      const answer = await submit(proxy.url, 'SELECT 1');
-      return owner(answer.body.id) === 'green';
-    },
-    5_000,
-    20,
-  );
+  let labelled = 0;
+  const published = await publishedMembers('adhoc', async () => {
+    await kubectl(['label', 'tc', 'green', 'pool=adhoc', '--overwrite']);
+    await kubectl(['label', 'tc', 'blue', 'pool=retired', '--overwrite']);
+    labelled = performance.now();
+    // Not "one submission landed on green": after the first relabel both clusters are members. Wait
+    // until every replica's registry routes new queries of adhoc to green alone.
+    await untilEveryProxyRoutes(adminUrls(), 'adhoc', ['green']);
+  });
   const propagated = performance.now() - labelled;
   console.log(
-    `blue/green propagation: ${propagated.toFixed(0)} ms after the second kubectl label (${(performance.now() - started).toFixed(0)} ms in all)`,
+    `blue/green propagation (two relabels): every proxy routes adhoc to green alone ${propagated.toFixed(0)} ms ` +
+      `after the second kubectl label returned (${(performance.now() - started).toFixed(0)} ms after the first ` +
+      `began); adhoc members in the published snapshots: ${JSON.stringify(published.members)}`,
   );
   expect(propagated).toBeLessThan(1_000);
-  for (let i = 0; i < 4; i++) expect(owner((await submit(proxy.url, 'SELECT 1')).body.id)).toBe('green');
+  expect(published.members.at(-1)).toEqual(['green', 'slow']);
+
+  // From here on no new query may reach blue, through either replica.
+  const onBlue = sims.blue.queryIds().length;
+  for (let i = 0; i < 10; i++) {
+    const via = i % 2 === 0 ? proxy : replica;
+    expect(owner((await submit(via.url, 'SELECT 1')).body.id)).toBe('green');
+  }
+  expect(sims.blue.queryIds()).toHaveLength(onBlue);
   // The query that was running on blue keeps reaching blue until it finishes.
   expect(await followToEnd(running.body.nextUri)).toBe('FINISHED');
   expect(sims.green.recordsFor(running.body.id)).toHaveLength(0);
+});
+
+it('blue/green in one step: a RoutingGroup selector patch swaps clusters with no intermediate state', async () => {
+  await kubectl(
+    ['apply', '-f', '-'],
+    JSON.stringify(group('release', { clusterSelector: { matchLabels: { release: 'green' } } })),
+  );
+  await untilEveryProxyRoutes(adminUrls(), 'release', ['green']);
+  const header = { 'x-trino-routing-group': 'release' };
+  const running = await submit(proxy.url, 'SELECT 1 -- sim:pages=20 sim:pageDelayMs=100', header);
+  expect(owner(running.body.id)).toBe('green');
+
+  let patched = 0;
+  const published = await publishedMembers('release', async () => {
+    const selector = { spec: { clusterSelector: { matchLabels: { release: 'blue' } } } };
+    await kubectl(['patch', 'rg', 'release', '--type=merge', '-p', JSON.stringify(selector)]);
+    patched = performance.now();
+    await untilEveryProxyRoutes(adminUrls(), 'release', ['blue']);
+  });
+  console.log(
+    `blue/green propagation (selector patch): every proxy routes to blue alone ${(performance.now() - patched).toFixed(0)} ms ` +
+      `after kubectl patch returned; members in the published snapshots: ${JSON.stringify(published.members)} ` +
+      `(${published.complete ? 'every generation read' : 'some generations superseded before they were read'})`,
+  );
+  // One write changes the selector, so every snapshot has the old member or the new one, never both or none.
+  expect(published.members.length).toBeGreaterThan(0);
+  for (const members of published.members) expect([['green'], ['blue']]).toContainEqual(members);
+  expect(published.members.at(-1)).toEqual(['blue']);
+
+  const onGreen = sims.green.queryIds().length;
+  for (let i = 0; i < 10; i++) {
+    const via = i % 2 === 0 ? proxy : replica;
+    expect(owner((await submit(via.url, 'SELECT 1', header)).body.id)).toBe('blue');
+  }
+  expect(sims.green.queryIds()).toHaveLength(onGreen);
+  expect(await followToEnd(running.body.nextUri)).toBe('FINISHED');
+  expect(sims.blue.recordsFor(running.body.id)).toHaveLength(0);
+  await kubectl(['delete', 'rg', 'release']);
 });
 
 it('drain keeps follow-ups flowing and sends no new query; delete removes the cluster', async () => {

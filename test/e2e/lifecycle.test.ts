@@ -72,7 +72,9 @@ it('serves the admin endpoints on their own port', async () => {
       clusters: string[];
       default: boolean;
     }>;
-    expect(groups).toEqual([expect.objectContaining({ name: 'adhoc', clusters: ['blue'], default: true })]);
+    expect(groups).toEqual([
+      expect.objectContaining({ name: 'adhoc', clusters: ['blue'], routableClusters: ['blue'], default: true }),
+    ]);
     await submit(proxy.url, 'SELECT 1');
     const metrics = await (await request(`${proxy.adminUrl}/metrics`)).body.text();
     expect(metrics).toMatch(/junction_requests_total\{kind="submit",status_class="2xx"\} 1/);

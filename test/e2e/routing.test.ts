@@ -3,6 +3,7 @@
 import { request } from 'undici';
 import type { RunningProxy } from '../../proxy/src/app.js';
 import { SimTrino } from '../fixtures/sim-trino.js';
+import { groupsOf } from '../harness/admin-view.js';
 import { clusterResource, eventually, groupResource, startInProcess, Workspace } from '../harness/proxy.js';
 import { followToEnd, runQuery, submit } from '../harness/trino-http.js';
 
@@ -202,6 +203,9 @@ describe('strategies and weights', () => {
   it('never sends a new query to a weight-0 cluster', async () => {
     await applyResources(twoInAdhoc('Random', 1, 0));
     expect(await distribution(30)).toEqual({ blue: 30 });
+    // The admin API names the same routable members the router chooses from.
+    const adhoc = (await groupsOf(proxy.adminUrl)).find((group) => group.name === 'adhoc');
+    expect(adhoc).toMatchObject({ clusters: ['blue', 'green'], healthyClusters: 2, routableClusters: ['blue'] });
   });
 });
 
@@ -215,6 +219,8 @@ describe('live changes from the watched file', () => {
       groupResource('adhoc', { matchLabels: { pool: 'adhoc' }, default: true }),
     ]);
     for (let i = 0; i < 10; i++) expect(await submitTo()).toBe('green');
+    const adhoc = (await groupsOf(proxy.adminUrl)).find((group) => group.name === 'adhoc');
+    expect(adhoc).toMatchObject({ clusters: ['blue', 'green'], healthyClusters: 1, routableClusters: ['green'] });
     // The query started before the drain finishes on blue.
     expect(await followToEnd(running.body.nextUri)).toBe('FINISHED');
     expect(sims.blue.recordsFor(running.body.id).length).toBeGreaterThan(3);

@@ -2,9 +2,12 @@
 // apiserver and Redis: exactly one writes; SIGKILL the leader and the standby takes over and publishes;
 // SIGTERM releases the Lease and exits 0. Also the CLI's --help and configuration errors.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Agent, request } from 'undici';
 import { SimTrino } from '../fixtures/sim-trino.js';
 import {
   apply,
@@ -170,12 +173,36 @@ describe('operator processes', () => {
     });
   }, 60_000);
 
-  test('SIGTERM releases the Lease and exits 0', async () => {
-    const stoppedAt = Date.now();
-    standby.child.kill('SIGTERM');
-    expect(await standby.exited).toBe(0);
-    process.stdout.write(`SIGTERM → exit 0 in ${Date.now() - stoppedAt} ms\n`);
-    expect(await holder()).toBeUndefined();
+  test('SIGTERM releases the Lease and exits 0; keep-alive clients cannot hold the exit past the admin drain deadline', async () => {
+    // Idle keep-alive connections (as Prometheus and the kubelet keep them) close at once; a client that
+    // sent half a request and went quiet is cut at the admin drain deadline (2 s).
+    const agent = new Agent({ connections: 4, keepAliveTimeout: 60_000, keepAliveMaxTimeout: 60_000 });
+    const paths = ['/livez', '/readyz', '/metrics', '/livez'];
+    const answers = await Promise.all(
+      paths.map((path) => request(`${standby.adminUrl}${path}`, { dispatcher: agent })),
+    );
+    for (const answer of answers) {
+      expect(answer.headers['connection']).toBe('keep-alive');
+      await answer.body.dump();
+    }
+    const { hostname, port } = new URL(standby.adminUrl);
+    const quiet = connect(Number(port), hostname);
+    quiet.on('error', () => {});
+    await once(quiet, 'connect');
+    quiet.write('GET /metrics HTTP/1.1\r\nHost: x\r\n');
+    try {
+      const stoppedAt = Date.now();
+      standby.child.kill('SIGTERM');
+      expect(await standby.exited).toBe(0);
+      const took = Date.now() - stoppedAt;
+      process.stdout.write(`SIGTERM → exit 0 in ${took} ms (4 idle keep-alive connections, 1 half-sent request)\n`);
+      expect(took).toBeLessThan(5_000);
+      expect(standby.output()).toContain('admin drain timeout');
+      expect(await holder()).toBeUndefined();
+    } finally {
+      quiet.destroy();
+      await agent.close();
+    }
   }, 30_000);
 });
 

@@ -31,6 +31,15 @@ export class PayloadTooLargeError extends GatewayError {
   }
 }
 
+/** The client broke off or garbled the statement body while it was being read (it has usually gone). */
+export class IncompleteRequestBodyError extends GatewayError {
+  readonly status = 400;
+  readonly errorName = 'INCOMPLETE_REQUEST_BODY';
+  constructor() {
+    super('The request body ended before it was complete');
+  }
+}
+
 /** The path is not one the gateway proxies. */
 export class PathNotProxiedError extends GatewayError {
   readonly status = 404;
