@@ -1,4 +1,5 @@
 // A page's first bytes tell whether the query goes on; PageEndWatch calls back only for a real end.
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { PageEndWatch, pageEnds } from './page-end.js';
 
 const page = (fields: string) =>
@@ -26,7 +27,7 @@ describe('PageEndWatch', () => {
     const observer = new PageEndWatch(() => {
       ended = true;
     });
-    observer.start(status);
+    observer.start(status, undefined);
     for (const chunk of chunks) if (!observer.data(Buffer.from(chunk))) break;
     observer.end(complete);
     return ended;
@@ -47,5 +48,48 @@ describe('PageEndWatch', () => {
   test('404 and 410 mean the cluster no longer knows the query', () => {
     expect(watch(404, ['Query not found'])).toBe(true);
     expect(watch(410, ['gone'])).toBe(true);
+  });
+});
+
+describe('PageEndWatch on compressed pages', () => {
+  const encoders: [string, (plain: Buffer) => Buffer][] = [
+    ['gzip', (plain) => gzipSync(plain)],
+    ['deflate', (plain) => deflateSync(plain)],
+    ['br', (plain) => brotliCompressSync(plain)],
+  ];
+  const rows = Array.from({ length: 3000 }, (_, i) => `[${i},"row ${i}"]`).join(',');
+  const lastPage = page(`"columns":[{"name":"a"}],"data":[${rows}],"stats":{"state":"FINISHED"}`);
+  const morePage = page(`"nextUri":"http://gw/v1/statement/executing/x/y/2","columns":[],"data":[${rows}]`);
+
+  async function watch(encoding: string, body: Buffer, pieces: number, complete = true): Promise<boolean> {
+    let ended = false;
+    const observer = new PageEndWatch(() => {
+      ended = true;
+    });
+    observer.start(200, encoding);
+    const size = Math.ceil(body.length / pieces);
+    for (let at = 0; at < body.length; at += size) if (!observer.data(body.subarray(at, at + size))) break;
+    await observer.end(complete);
+    return ended;
+  }
+
+  test.each(encoders)('%s: a last page ends the query, whole or in small pieces', async (name, encode) => {
+    expect(await watch(name, encode(lastPage), 1)).toBe(true);
+    expect(await watch(name, encode(lastPage), 200)).toBe(true);
+  });
+
+  test.each(encoders)('%s: a page with a nextUri does not, nor does a cut last page', async (name, encode) => {
+    expect(await watch(name, encode(morePage), 1)).toBe(false);
+    expect(await watch(name, encode(morePage), 50)).toBe(false);
+    expect(await watch(name, encode(lastPage), 1, false)).toBe(false);
+  });
+
+  test('an encoding Junction cannot read, or a corrupt body, decides nothing', async () => {
+    expect(await watch('zstd', lastPage, 1)).toBe(false);
+    expect(await watch('gzip', Buffer.from('not gzip at all, just text'), 1)).toBe(false);
+  });
+
+  test('identity is read as plain', async () => {
+    expect(await watch('identity', lastPage, 3)).toBe(true);
   });
 });

@@ -32,7 +32,8 @@ export type ResponseHook = (statusCode: number, headers: ResponseHeaders) => Pro
  * poll's page to see whether the query ended). `data` gets chunks until it returns false.
  */
 export interface ResponseObserver {
-  start(statusCode: number): void;
+  /** `encoding` is the response's Content-Encoding, when it has one. */
+  start(statusCode: number, encoding: string | undefined): void;
   data(chunk: Buffer): boolean;
   /** `complete` is false when the response failed or the client left before its end. */
   end(complete: boolean): void;
@@ -122,6 +123,11 @@ function hasBody(req: IncomingMessage): boolean {
   return req.headers['transfer-encoding'] !== undefined;
 }
 
+function contentEncoding(headers: ResponseHeaders): string | undefined {
+  const value = headers['content-encoding'];
+  return Array.isArray(value) ? value.join(',') : value;
+}
+
 const CLIENT_GONE = new Error('the client closed the connection');
 
 /**
@@ -164,7 +170,7 @@ class StreamHandler implements Dispatcher.DispatchHandler {
 
   onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: ResponseHeaders): void {
     if (statusCode < 200) return;
-    this.observer?.start(statusCode);
+    if (this.observer !== undefined) this.observer.start(statusCode, contentEncoding(headers));
     stripResponseHopHeaders(headers);
     const held = this.hook?.(statusCode, headers);
     if (held !== undefined) {
