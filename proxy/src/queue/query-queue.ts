@@ -12,7 +12,6 @@ import type {
   Registry,
   RuleRequest,
 } from '@junction/shared';
-import { request } from 'undici';
 import { AdmissionLimitError, type GatewayError, QueueFullError, UpstreamUnreachableError } from '../http/errors.js';
 import { newQueuedQueryId } from '../http/gateway-query-ids.js';
 import { SerialRefresh } from '../registry/refresh.js';
@@ -23,6 +22,8 @@ import { recordStatementAnswer } from '../sticky/statement-answer.js';
 import type { ResponseObserver, SubmitResult } from '../upstream/forwarder.js';
 import type { Forwarders } from '../upstream/forwarders.js';
 import { isManaged, placement } from './admission.js';
+import { cancelOnCluster } from './cancel-on-cluster.js';
+import { LeaseRenewals } from './lease-renewals.js';
 import type { QueueMetrics } from './metrics.js';
 import { PageEndWatch, pageEnds } from './page-end.js';
 import { loadRequest, type StoredRequest, storeRequest, storeResponse } from './stored.js';
@@ -64,7 +65,7 @@ export class QueryQueue {
   readonly #options: QueryQueueOptions;
   readonly #now: () => number;
   readonly #dispatching = new Map<string, SerialRefresh>();
-  readonly #renewed = new Map<string, number>();
+  readonly #renewals: LeaseRenewals;
   readonly #sweep: SerialRefresh;
   #timers: NodeJS.Timeout[] = [];
   #closed = false;
@@ -73,6 +74,9 @@ export class QueryQueue {
   constructor(options: QueryQueueOptions) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
+    this.#renewals = new LeaseRenewals(options.store, options.settings.clientTimeout, (error) =>
+      this.#storeFailed('renew', error),
+    );
     this.#sweep = new SerialRefresh(
       () => this.#sweepOnce(),
       () => this.#closed,
@@ -174,7 +178,7 @@ export class QueryQueue {
       // The client cancelled: whatever the cluster answers, the query is over for the gateway.
       return { start: () => {}, data: () => false, end: () => void this.release(queryId) };
     }
-    this.#renew(queryId);
+    this.#renewals.renew(queryId, this.#now());
     return new PageEndWatch(() => void this.release(queryId));
   }
 
@@ -291,26 +295,6 @@ export class QueryQueue {
     }
   }
 
-  #renew(queryId: string): void {
-    const now = this.#now();
-    const every = this.#options.settings.clientTimeout / 10;
-    const last = this.#renewed.get(queryId);
-    if (last !== undefined && now - last < every) return;
-    this.#renewed.delete(queryId);
-    this.#renewed.set(queryId, now);
-    // Bounded: the oldest renewals are forgotten first (at worst renewed once more).
-    if (this.#renewed.size > 100_000) {
-      for (const key of this.#renewed.keys()) {
-        this.#renewed.delete(key);
-        if (this.#renewed.size <= 90_000) break;
-      }
-    }
-    this.#options.store.renew(queryId, this.#options.settings.clientTimeout, now).catch((error: unknown) => {
-      this.#renewed.delete(queryId);
-      this.#storeFailed('renew', error);
-    });
-  }
-
   async #sweepOnce(): Promise<void> {
     const { store, metrics, settings } = this.#options;
     try {
@@ -341,23 +325,5 @@ export class QueryQueue {
     if (!this.#failing) return;
     this.#failing = false;
     this.#options.logger.info('query queue store reachable again');
-  }
-}
-
-/** Kills a query the gateway started but cannot hand to its client, as the client itself would. */
-async function cancelOnCluster(cluster: ClusterEntry, queryId: string, stored: StoredRequest): Promise<void> {
-  const headers: Record<string, string> = {};
-  for (let i = 0; i < stored.rawHeaders.length; i += 2) {
-    const name = (stored.rawHeaders[i] as string).toLowerCase();
-    if (name === 'x-trino-user' || name === 'authorization') headers[name] = stored.rawHeaders[i + 1] as string;
-  }
-  try {
-    const response = await request(`${cluster.url}/v1/query/${encodeURIComponent(queryId)}`, {
-      method: 'DELETE',
-      headers,
-    });
-    await response.body.dump();
-  } catch {
-    // The cluster is unreachable: the query will be abandoned there after query.client.timeout.
   }
 }

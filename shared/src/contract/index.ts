@@ -14,6 +14,7 @@ export * from './resource-kinds.js';
 export * from './rules.js';
 export * from './schemas/common.js';
 export * from './schemas/gateway-config.js';
+export * from './schemas/group-queue.js';
 export * from './schemas/operator-config.js';
 export * from './schemas/resources.js';
 export * from './selector.js';

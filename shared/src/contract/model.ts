@@ -1,7 +1,8 @@
 // The routing model every component reads: an immutable Registry built from resources, and the
 // health each cluster was last seen in. Nothing mutates a Registry; a new one replaces it.
 import type { ResourceKind } from './resource-kinds.js';
-import type { AdmissionLimit, ClusterPhase, FairShare, HealthCheck, RoutingStrategy } from './schemas/resources.js';
+import type { AdmissionLimit, FairShare } from './schemas/group-queue.js';
+import type { ClusterPhase, HealthCheck, RoutingStrategy } from './schemas/resources.js';
 
 /** What a CEL rule sees as `request`. Header names are lower-case. */
 export interface RuleRequest {

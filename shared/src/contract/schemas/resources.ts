@@ -2,30 +2,8 @@
 // resource files hold. Types are inferred from these, and the CRDs are generated from them (crd.ts).
 import { z } from 'zod';
 import { API_VERSION } from '../resource-kinds.js';
-
-const httpUrl = z
-  .string()
-  .refine((value) => {
-    try {
-      const url = new URL(value);
-      return (url.protocol === 'http:' || url.protocol === 'https:') && url.host !== '';
-    } catch {
-      return false;
-    }
-  }, 'must be an http(s) URL')
-  .meta({
-    // The refinement is invisible to JSON Schema; the CRD states it for the apiserver (CEL, Kubernetes >= 1.27).
-    pattern: '^https?://',
-    'x-kubernetes-validations': [
-      { rule: "isURL(self) && url(self).getHostname() != ''", message: 'must be an http(s) URL' },
-    ],
-  });
-
-const dnsName = z
-  .string()
-  .min(1)
-  .max(253)
-  .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a lower-case DNS name (a-z, 0-9, "-", ".")');
+import { AdmissionLimit, GroupQueue } from './group-queue.js';
+import { dnsName, httpUrl } from './names.js';
 
 export const ObjectMeta = z.looseObject({
   name: dnsName.describe('Name of the resource, unique in its namespace.'),
@@ -208,86 +186,6 @@ export const RoutingRule = z
   })
   .describe('A named CEL condition that claims matching new queries for this group.');
 
-export const QueuePriorityClass = z
-  .strictObject({
-    name: dnsName.describe('Class name, shown in metrics and the queue listing.'),
-    condition: z
-      .string()
-      .min(1)
-      .describe('CEL expression over request.*; the first class that matches takes the query.'),
-  })
-  .describe('A priority class of the queue: classes listed first are served first; FIFO within a class.');
-
-export const FairShare = z.enum(['None', 'User', 'Source']);
-
-export const GroupQueue = z
-  .strictObject({
-    maxQueued: z
-      .number()
-      .int()
-      .min(0)
-      .default(1000)
-      .describe('Queries waiting in this group at most; one more is rejected with QUERY_QUEUE_FULL.'),
-    maxWaitSeconds: z
-      .number()
-      .int()
-      .min(1)
-      .default(3600)
-      .describe('A query waiting longer fails with EXCEEDED_TIME_LIMIT.'),
-    priorityClasses: z
-      .array(QueuePriorityClass)
-      .default([])
-      .describe('Served in list order; a query no class claims joins the implicit last class "default".'),
-    fairShare: FairShare.default('User').describe(
-      'Within a class, users (or sources) take turns, so one with many queued queries cannot starve another. None = plain FIFO.',
-    ),
-  })
-  .describe(
-    'How queries wait when every member is at its maxRunningQueries (or asleep). Only members with a limit make queries wait.',
-  );
-
-export const AdmissionKey = z.enum(['User', 'Source']);
-
-export const AdmissionLimit = z
-  .strictObject({
-    name: dnsName.describe('Limit name, shown in status, metrics and rejections.'),
-    condition: z
-      .string()
-      .min(1)
-      .default('true')
-      .describe('CEL expression over request.*; the limit applies to the requests it matches.'),
-    key: AdmissionKey.describe('The limit applies per distinct user or source.'),
-    maxConcurrent: z
-      .number()
-      .int()
-      .min(1)
-      .optional()
-      .describe('Queries of one key admitted at once (running or waiting for a cluster).'),
-    maxPerSecond: z.number().positive().optional().describe('Submissions per second of one key (token bucket).'),
-    burst: z
-      .number()
-      .int()
-      .min(1)
-      .optional()
-      .describe('Submissions allowed at once above the rate; defaults to maxPerSecond rounded up.'),
-    onExceed: z
-      .enum(['Queue', 'Reject'])
-      .default('Reject')
-      .describe(
-        'Over the limit: Reject fails the query at once (ADMISSION_LIMIT_EXCEEDED); Queue holds it until the key is under the limit.',
-      ),
-  })
-  .refine((limit) => limit.maxConcurrent !== undefined || limit.maxPerSecond !== undefined, {
-    message: 'set maxConcurrent, maxPerSecond or both',
-    path: ['maxConcurrent'],
-  })
-  .meta({
-    'x-kubernetes-validations': [
-      { rule: 'has(self.maxConcurrent) || has(self.maxPerSecond)', message: 'set maxConcurrent, maxPerSecond or both' },
-    ],
-  })
-  .describe('A per-user or per-source limit on concurrent queries and on the submission rate.');
-
 export const RoutingGroupSpec = z
   .strictObject({
     clusterSelector: LabelSelector.describe('Selects member TrinoClusters by label.'),
@@ -348,6 +246,3 @@ export type RoutingGroupSpec = z.infer<typeof RoutingGroupSpec>;
 export type LabelSelector = z.infer<typeof LabelSelector>;
 export type RoutingStrategy = z.infer<typeof RoutingStrategy>;
 export type RoutingRule = z.infer<typeof RoutingRule>;
-export type GroupQueue = z.infer<typeof GroupQueue>;
-export type AdmissionLimit = z.infer<typeof AdmissionLimit>;
-export type FairShare = z.infer<typeof FairShare>;
