@@ -138,7 +138,7 @@ export interface PythonQuery {
   rows: unknown[][];
 }
 
-export async function runPython(server: string, statements: string[], identity: Identity = {}): Promise<PythonQuery[]> {
+function spawnPython(server: string, statements: string[], identity: Identity, cancel: boolean): ChildProcess {
   const { python } = findClients();
   const { hostname, port } = new URL(server);
   const spec = {
@@ -149,12 +149,37 @@ export async function runPython(server: string, statements: string[], identity: 
     client_tags: identity.clientTags,
     headers: identity.headers,
     sql: statements,
+    cancel,
   };
-  const child = spawn(python, [join(REPO_ROOT, 'test/trino/clients/run_query.py'), JSON.stringify(spec)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+  return spawn(python, [join(REPO_ROOT, 'test/trino/clients/run_query.py'), JSON.stringify(spec)], {
+    stdio: [cancel ? 'pipe' : 'ignore', 'pipe', 'pipe'],
   });
-  const stdout = mustSucceed('run_query.py', await collect(child, 120_000));
-  return (JSON.parse(stdout) as { queries: PythonQuery[] }).queries;
+}
+
+/** The JSON document run_query.py prints last. */
+function pythonResult<T>(stdout: string): T {
+  return JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as T;
+}
+
+export async function runPython(server: string, statements: string[], identity: Identity = {}): Promise<PythonQuery[]> {
+  const stdout = mustSucceed('run_query.py', await collect(spawnPython(server, statements, identity, false), 120_000));
+  return pythonResult<{ queries: PythonQuery[] }>(stdout).queries;
+}
+
+/**
+ * Starts `sql` with Python `trino` in a thread; `cancel()` makes the client call cursor.cancel() from
+ * the main thread (as an application would) and resolves with the id it kept and the error it saw.
+ */
+export function startPythonCancellable(server: string, sql: string, identity: Identity = {}) {
+  const child = spawnPython(server, [sql], identity, true);
+  const finished = collect(child, 120_000);
+  return {
+    async cancel(): Promise<{ id: string | null; error: string | null }> {
+      child.stdin?.end('cancel\n');
+      const stdout = mustSucceed('run_query.py', await finished);
+      return pythonResult<{ cancelled: { id: string | null; error: string | null } }>(stdout).cancelled;
+    },
+  };
 }
 
 // ---- npm: trino-client and presto-client -----------------------------------------------------------

@@ -17,6 +17,7 @@ import {
   runPython,
   runTrinoClient,
   spawnCli,
+  startPythonCancellable,
   waitForExit,
 } from './clients.js';
 import { type QueryRecord, recordsOfMarker, uniqueMarker } from './coordinators.js';
@@ -144,20 +145,30 @@ test(
 );
 
 test(
-  'a CLI query cancelled with Ctrl-C while queued never reaches the coordinator',
+  'a query cancelled while queued never reaches the coordinator: Python (cursor.cancel) and the CLI (Ctrl-C)',
   async () => {
     const hold = await holdTheSlot();
-    const marker = uniqueMarker('cancel_queued');
-    const cli = spawnCli(gateway.url, SHORT_SQL(marker));
+    const pythonMarker = uniqueMarker('cancel_python');
+    const python = startPythonCancellable(gateway.url, SHORT_SQL(pythonMarker));
+    await eventually(async () => (await queued()).length === 1, 60_000, 100);
+    const cancelled = await python.cancel();
+    expect(isQueuedQueryId(cancelled.id ?? '')).toBe(true);
+    expect(cancelled.error).not.toBeNull();
+    await eventually(async () => (await queued()).length === 0, 30_000, 100);
+
+    const cliMarker = uniqueMarker('cancel_cli');
+    const cli = spawnCli(gateway.url, SHORT_SQL(cliMarker));
     const exited = waitForExit(cli, 120_000);
     await eventually(async () => (await queued()).length === 1, 60_000, 100);
     cli.kill('SIGINT');
     await exited;
     await eventually(async () => (await queued()).length === 0, 30_000, 100);
+
     await killOnCoordinator(hold.record.queryId);
     await hold.exited;
     await eventually(async () => (await admitted()) === 0, 30_000, 100);
-    expect(await recordsOfMarker([solo], marker)).toEqual([]);
+    expect(await recordsOfMarker([solo], pythonMarker)).toEqual([]);
+    expect(await recordsOfMarker([solo], cliMarker)).toEqual([]);
   },
   TEST_TIMEOUT_MS,
 );
