@@ -77,7 +77,9 @@ image-test: build
 bench: install
 	npm run build
 	node bench/run.mjs
+	node bench/queue.mjs
 
 bench-quick: install
 	npm run build
 	node bench/run.mjs --quick
+	node bench/queue.mjs --rounds 30 --seconds 1
