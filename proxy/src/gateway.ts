@@ -2,7 +2,7 @@
 // decision where it goes, then forward — streaming for everything but the statement POST, whose
 // answer names the new query id that must be recorded before the client sees it.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ClusterEntry, GatewayConfig, Logger, Registry } from '@junction/shared';
+import { type ClusterEntry, type GatewayConfig, type Logger, type Registry, sendJson } from '@junction/shared';
 import { readBody } from './http/body.js';
 import { classifyPath, isStatementSubmit, type PathRules, type RequestKind } from './http/classify.js';
 import {
@@ -10,9 +10,11 @@ import {
   InternalGatewayError,
   InvalidRequestTargetError,
   PathNotProxiedError,
+  QueryLostError,
   UpstreamUnreachableError,
 } from './http/errors.js';
 import { appendSetCookie, upstreamRequestHeaders } from './http/headers.js';
+import { failedResults } from './http/query-results.js';
 import { parseRequestTarget, splitClusterPrefix } from './http/request-target.js';
 import { sendError } from './http/respond.js';
 import type { MetricKind, ProxyMetrics } from './metrics.js';
@@ -116,6 +118,16 @@ export class Gateway {
       await this.options.forwarders.get(destination.cluster).stream(req, res, target.target, headers, hook, observer);
     } catch (error) {
       this.#noteFailure(destination.cluster, error);
+      const queryId = destination.queryId;
+      if (kind === 'statement' && queryId !== undefined && QueryLostError.lost(error, req.method) && !res.headersSent) {
+        if (observer !== undefined) void this.options.queue?.queue.release(queryId);
+        sendJson(
+          res,
+          200,
+          failedResults(queryId, `about:blank#${queryId}`, new QueryLostError(destination.cluster.name)),
+        );
+        return;
+      }
       throw error;
     }
   }

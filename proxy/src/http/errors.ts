@@ -121,6 +121,26 @@ export class QueueTimeoutError extends GatewayError {
   }
 }
 
+/**
+ * A poll of a query whose cluster refuses connections: nothing listens there, and a Trino coordinator
+ * keeps its queries in memory, so the query is gone. Answered as the query's FAILED last page, so
+ * clients stop at once with this message instead of retrying a 502 until their own timeout.
+ */
+export class QueryLostError extends GatewayError {
+  readonly status = 502;
+  readonly errorName = 'UPSTREAM_UNREACHABLE';
+  override readonly errorType = 'EXTERNAL';
+  override readonly failsQuery = true;
+  constructor(readonly cluster: string) {
+    super(`Trino cluster "${cluster}" that ran this query refuses connections: the query is lost`);
+  }
+
+  /** True for a statement poll that found its cluster not listening (not a timeout or a DNS blip). */
+  static lost(error: unknown, method: string | undefined): error is UpstreamUnreachableError {
+    return method === 'GET' && error instanceof UpstreamUnreachableError && error.refused;
+  }
+}
+
 /** Connecting to the cluster failed, or it broke the connection before answering. */
 export class UpstreamUnreachableError extends GatewayError {
   readonly status = 502;
@@ -129,6 +149,8 @@ export class UpstreamUnreachableError extends GatewayError {
     readonly cluster: string,
     detail: string,
     readonly beforeSend = false,
+    /** Nothing listens at the cluster's address (ECONNREFUSED). */
+    readonly refused = false,
   ) {
     super(`Trino cluster "${cluster}" is unreachable: ${detail}`);
   }
@@ -195,7 +217,7 @@ export function upstreamError(cluster: string, error: unknown, timeoutMs: number
   if (isTimeout(error)) return new UpstreamTimeoutError(cluster, timeoutMs);
   const code = errorCode(error);
   const detail = code || (error instanceof Error ? error.message : String(error));
-  return new UpstreamUnreachableError(cluster, detail, isConnectFailure(error));
+  return new UpstreamUnreachableError(cluster, detail, isConnectFailure(error), code === 'ECONNREFUSED');
 }
 
 /** Trino's code for the error names query management reports on a FAILED page. */
