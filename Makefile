@@ -11,6 +11,7 @@ help:
 	@echo "make lint       biome lint + format check"
 	@echo "make typecheck  tsc --noEmit over the whole repository"
 	@echo "make fuzz       100,000 fuzz cases against the proxy (make test runs 3,000); FUZZ_SEED=<n> replays one run"
+	@echo "make chaos      the chaos suite at full size (make test runs a short version)"
 	@echo "make image-test build the image with buildah (no daemon) and smoke-test it with podman"
 
 node_modules/.install-stamp: package.json package-lock.json shared/package.json proxy/package.json operator/package.json
@@ -61,6 +62,13 @@ clean:
 # this runs FUZZ_CASES (default 100,000, about 8 minutes on 2 cores).
 fuzz: build
 	FUZZ_CASES=$${FUZZ_CASES:-100000} npm test -- --ci test/fuzz/client-input
+
+.PHONY: chaos
+
+# The chaos suite (test/chaos, docs/reliability.md) at full size: 200 retrying clients, 10-second Redis
+# pauses and partitions (make test runs it with 40 clients and 3 seconds). Rows also in CHAOS_REPORT.
+chaos: build
+	CHAOS_FULL=1 CHAOS_REPORT=$${CHAOS_REPORT:-node_modules/.cache/chaos-report.json} npm test -- --ci test/chaos
 
 .PHONY: image-test
 

@@ -13,6 +13,8 @@ export interface RedisServer {
   stop(): Promise<void>;
   /** Stops (if running) and starts again on the same port; the data is lost. */
   restart(): Promise<void>;
+  /** Sends `signal` to the server process: SIGSTOP/SIGCONT pause and resume it, SIGKILL kills it. */
+  signal(signal: NodeJS.Signals): void;
 }
 
 const READY_TIMEOUT_MS = 10_000;
@@ -42,6 +44,9 @@ export async function startRedis(options: { port?: number } = {}): Promise<Redis
           await stopChild();
           await mkdir(dir, { recursive: true }); // also after stop(), which removed it
           child = await spawnRedis(port, dir);
+        },
+        signal(signal: NodeJS.Signals) {
+          child.kill(signal);
         },
       };
     } catch (error) {
