@@ -143,9 +143,12 @@ describe('operator processes', () => {
     const killedAt = Date.now();
     leader.child.kill('SIGKILL');
     await leader.exited;
+    // Waits on the standby's own publish counter: a publish the old leader had in flight when it was
+    // killed can land after the kill and must not count as the takeover.
     const published = await eventually(
       'a publish by the new leader',
       async () => {
+        if ((await metric(standby, 'junction_operator_registry_publishes_total')) < 1) return false;
         const snapshot = await env.store.read();
         return snapshot !== undefined && snapshot.generation > before && snapshot;
       },
