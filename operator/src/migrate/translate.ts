@@ -2,10 +2,10 @@
 // `&&`/`||`/`!` combine booleans. Names and method calls are looked up in vocabulary.ts.
 import { and, type Cel, cmp, exists, FALSE, isIn, lit, method, not, or, path, TRUE } from './cel.js';
 import type { Expr } from './mvel-parser.js';
-import { describe, NOTES, Unconvertible, type Value } from './values.js';
+import { describe, NOTES, type Translation, Unconvertible, type Value } from './values.js';
 import { member } from './vocabulary.js';
 
-export class Translator {
+export class Translator implements Translation {
   /** Edge cases in which the converted rule can differ; reported with the rule. */
   readonly notes = new Set<string>();
 

@@ -1,6 +1,7 @@
 // What an MVEL sub-expression stands for once translated: a typed CEL value. Nullable strings
 // keep the CEL test for "not null" beside them, so equality can stay as null-safe as MVEL's.
 import type { Cel } from './cel.js';
+import type { Expr } from './mvel-parser.js';
 
 export type ObjectName = 'request' | 'trinoQueryProperties' | 'trinoRequestUser';
 export type ClassName = 'Optional' | 'FileBasedRoutingGroupSelector';
@@ -88,3 +89,12 @@ export const NOTES = {
     'toLowerCase()/toUpperCase()/equalsIgnoreCase() became lowerAscii()/upperAscii(): non-ASCII letters are not folded',
   schemas: "getSchemas() is read from sql.schemas ('catalog.schema'), assuming catalog names without '.'",
 } as const;
+
+/** What the member and method vocabulary needs of the translator (translate.ts implements it). */
+export interface Translation {
+  /** Edge cases in which the converted rule can differ; reported with the rule. */
+  readonly notes: Set<string>;
+  value(expr: Expr): Value;
+  equality(l: Value, r: Value, at: number): Cel;
+  contains(l: Value, r: Value, at: number): Cel;
+}

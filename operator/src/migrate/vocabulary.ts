@@ -5,11 +5,10 @@ import { compileRule } from '@junction/shared';
 import { type Cel, call, cmp, cond, index, isIn, lit, method, not, path, quote } from './cel.js';
 import { javaRegexToRe2 } from './java-regex.js';
 import type { Expr } from './mvel-parser.js';
-import type { Translator } from './translate.js';
-import { describe, NOTES, Unconvertible, type Value } from './values.js';
+import { describe, NOTES, type Translation, Unconvertible, type Value } from './values.js';
 
 type Member = Extract<Expr, { k: 'member' }>;
-type Method = (tr: Translator, args: readonly Expr[], at: number) => Value;
+type Method = (tr: Translation, args: readonly Expr[], at: number) => Value;
 
 const REQUEST_USER = path('request.user');
 const bool = (cel: Cel): Value => ({ t: 'bool', cel });
@@ -112,7 +111,7 @@ function lookup<T>(table: Record<string, T>, m: Member): T | undefined {
   return table[`get${capital}`] ?? table[`is${capital}`];
 }
 
-export function member(tr: Translator, target: Value, m: Member): Value {
+export function member(tr: Translation, target: Value, m: Member): Value {
   const shown = `${m.name}${m.call ? '()' : ''}`;
   switch (target.t) {
     case 'object': {
@@ -157,7 +156,7 @@ function methodName(m: Member): string {
   return m.name === 'empty' ? 'isEmpty' : m.name === 'present' ? 'isPresent' : m.name;
 }
 
-function argument(tr: Translator, m: Member, count: number): Value[] {
+function argument(tr: Translation, m: Member, count: number): Value[] {
   if (m.args.length !== count) throw new Unconvertible(`${m.name} takes ${count} argument(s) here`, m.at);
   return m.args.map((arg) => tr.value(arg));
 }
@@ -167,7 +166,7 @@ function stringArg(value: Value | undefined, m: Member): Extract<Value, { t: 'st
   return value;
 }
 
-function stringMethod(tr: Translator, s: Extract<Value, { t: 'string' }>, m: Member): Value {
+function stringMethod(tr: Translation, s: Extract<Value, { t: 'string' }>, m: Member): Value {
   const name = methodName(m);
   const fold = () => {
     if (!s.ascii) tr.notes.add(NOTES.caseFolding);
@@ -210,7 +209,7 @@ function stringMethod(tr: Translator, s: Extract<Value, { t: 'string' }>, m: Mem
   }
 }
 
-function optionalMethod(tr: Translator, o: Extract<Value, { t: 'optional' }>, m: Member): Value {
+function optionalMethod(tr: Translation, o: Extract<Value, { t: 'optional' }>, m: Member): Value {
   const name = methodName(m);
   switch (name) {
     case 'isPresent':
@@ -238,7 +237,7 @@ function optionalMethod(tr: Translator, o: Extract<Value, { t: 'optional' }>, m:
   }
 }
 
-function setMethod(tr: Translator, set: Extract<Value, { t: 'list' | 'schemas' | 'tables' }>, m: Member): Value {
+function setMethod(tr: Translation, set: Extract<Value, { t: 'list' | 'schemas' | 'tables' }>, m: Member): Value {
   const collection = set.t === 'list' ? set.cel : path(set.t === 'schemas' ? 'sql.schemas' : 'sql.tables');
   const name = methodName(m);
   switch (name) {
