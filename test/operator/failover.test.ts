@@ -1,21 +1,20 @@
 // Two operator processes (`node operator/dist/main.js`, run `npm run build` first) against a real
 // apiserver and Redis: exactly one writes; SIGKILL the leader and the standby takes over and publishes;
 // SIGTERM releases the Lease and exits 0. Also the CLI's --help and configuration errors.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { SimTrino } from '../fixtures/sim-trino.js';
+import { leaseHolder, type OperatorProcess, operatorMetric, runOperator as run, startOperator } from './processes.js';
 import {
   apply,
   type Environment,
   eventually,
   getJson,
   kubectlOk,
-  OPERATOR_MAIN,
   operatorConfig,
   routingGroup,
   startEnvironment,
@@ -24,60 +23,19 @@ import {
 
 const LEASE = { leaseDurationSeconds: 5, renewDeadlineSeconds: 3, retryPeriodSeconds: 1 };
 
-interface OperatorProcess {
-  readonly name: string;
-  readonly child: ChildProcess;
-  readonly adminUrl: string;
-  readonly exited: Promise<number | null>;
-  output(): string;
-}
-
 let env: Environment;
 let sim: SimTrino;
 let dir: string;
 const processes: OperatorProcess[] = [];
 
-function run(args: string[], extraEnv: Record<string, string> = {}) {
-  if (!existsSync(OPERATOR_MAIN)) throw new Error(`${OPERATOR_MAIN} is missing: run \`npm run build\` first`);
-  const child = spawn(process.execPath, [OPERATOR_MAIN, ...args], {
-    env: { ...process.env, ...extraEnv },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, exited, output: () => output };
-}
-
 async function startProcess(name: string, configFile: string): Promise<OperatorProcess> {
-  const { child, exited, output } = run(['--config', configFile], { POD_NAME: name });
-  const adminUrl = await eventually(`${name} started`, () => {
-    if (child.exitCode !== null) throw new Error(`${name} exited ${child.exitCode}:\n${output()}`);
-    return /started \(admin (\S+)\)/.exec(output())?.[1];
-  });
-  const started = { name, child, adminUrl, exited, output };
+  const started = await startOperator(name, configFile);
   processes.push(started);
   return started;
 }
 
-/** Sum over every series of the metric (0 when it has none). */
-async function metric(target: OperatorProcess, name: string): Promise<number> {
-  const text = await (await fetch(`${target.adminUrl}/metrics`)).text();
-  return text
-    .split('\n')
-    .filter((line) => line.startsWith(`${name} `) || line.startsWith(`${name}{`))
-    .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
-}
-
-async function holder(): Promise<string | undefined> {
-  const lease = await getJson(env, 'lease', 'junction-operator');
-  return lease.spec['holderIdentity'] as string | undefined;
-}
+const metric = operatorMetric;
+const holder = () => leaseHolder(env);
 
 beforeAll(async () => {
   env = await startEnvironment('junction-failover:');
