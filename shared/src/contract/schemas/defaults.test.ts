@@ -25,6 +25,8 @@ const GATEWAY_DEFAULTS = {
     pollWait: 1_000,
     dispatchInterval: 250,
     sweepInterval: 1_000,
+    reconcileInterval: 30_000,
+    reconcileGrace: 10_000,
     sqlPreviewBytes: 1_000,
   },
   logging: { level: 'info' },
