@@ -45,6 +45,7 @@ const OPERATOR_DEFAULTS = {
     retryPeriodSeconds: 2,
   },
   probe: { concurrency: 16 },
+  queueStatus: { intervalSeconds: 5 },
   admin: { host: '0.0.0.0', port: 8082 },
   logging: { level: 'info' },
 };
