@@ -44,8 +44,8 @@ const REGISTRY = 'registry';
 const HEALTH = 'health/';
 const QUEUE = 'queue';
 
-/** What the shared queue counted at the last read: admitted per cluster, queued per group. */
 type Counts = ReadonlyMap<string, number>;
+/** What the shared queue counted at the last read: admitted per cluster, queued per group. */
 interface QueueCounts {
   readonly admitted: Counts;
   readonly queued: Counts;
@@ -201,11 +201,11 @@ export class Reconciler {
     if (queue === undefined) return;
     const snapshot = await queue.snapshot(Date.now());
     const queued = new Map<string, number>();
-    for (const [group, classes] of snapshot.queued)
-      queued.set(
-        group,
-        classes.reduce((sum, count) => sum + count, 0),
-      );
+    for (const [group, classes] of snapshot.queued) {
+      let total = 0;
+      for (const count of classes) total += count;
+      queued.set(group, total);
+    }
     const previous = this.counts;
     this.counts = { admitted: snapshot.running, queued };
     const changed = (kind: ResourceKind, before: Counts | undefined, after: Counts) => {
