@@ -13,7 +13,7 @@ import {
 import { Registry as PromRegistry } from 'prom-client';
 import { SimTrino } from '../../../test/fixtures/sim-trino.js';
 import { QueueMetrics } from './metrics.js';
-import { fetchQueryList, QueryListReconciler } from './query-list.js';
+import { endedBy, fetchQueryList, QueryListReconciler } from './query-list.js';
 
 const T0 = 1_700_000_000_000;
 const GRACE = 10_000;
@@ -155,5 +155,20 @@ describe('QueryListReconciler', () => {
       healthCheck: registryFor(sim.url).clusters.get('blue')!.healthCheck,
     });
     expect(list.get(id)).toBe('QUEUED');
+  });
+});
+
+describe('endedBy', () => {
+  type Case = [name: string, state: string | undefined, since: number, reason: 'done' | 'unlisted' | undefined];
+  const running = ['QUEUED', 'WAITING_FOR_RESOURCES', 'DISPATCHING', 'PLANNING', 'STARTING', 'RUNNING', 'FINISHING'];
+  const cases: Case[] = [
+    ['not listed, bound at the cutoff', undefined, 100, 'unlisted'],
+    ['not listed, bound after the cutoff (within grace)', undefined, 101, undefined],
+    ['FINISHED, even within grace', 'FINISHED', 101, 'done'],
+    ['FAILED', 'FAILED', 0, 'done'],
+    ...running.map((state): Case => [`${state} (still runs)`, state, 0, undefined]),
+  ];
+  test.each(cases)('%s', (_name, state, since, reason) => {
+    expect(endedBy(state, since, 100)).toBe(reason);
   });
 });

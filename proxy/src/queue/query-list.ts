@@ -82,7 +82,8 @@ export class QueryListReconciler {
   async #reconcileCluster(cluster: ClusterEntry): Promise<number> {
     const { store, graceMs, logger } = this.#options;
     try {
-      // Tracked first, listed second: a query the cluster lists was created before the list was read.
+      // Tracked before listed: every id was bound before the list was asked for, so the grace
+      // period is measured from this moment, not from when the answer arrived.
       const startedAt = this.#now();
       const tracked = await store.tracked(cluster.name, startedAt);
       if (tracked.length === 0) return 0;
@@ -90,15 +91,7 @@ export class QueryListReconciler {
       if (this.#unreadable.delete(cluster.name)) logger.info('query list readable again', { cluster: cluster.name });
       let freed = 0;
       for (const { queryId, since } of tracked) {
-        const state = listed.get(queryId);
-        const reason: QueryListReason | undefined =
-          state === undefined
-            ? since <= startedAt - graceMs
-              ? 'unlisted'
-              : undefined
-            : DONE_STATES.has(state)
-              ? 'done'
-              : undefined;
+        const reason = endedBy(listed.get(queryId), since, startedAt - graceMs);
         if (reason === undefined || this.#closed) continue;
         if ((await this.#options.release(queryId)) === undefined) continue;
         freed++;
@@ -117,6 +110,12 @@ export class QueryListReconciler {
       return 0;
     }
   }
+}
+
+/** Why a counted query is over by its cluster's list (`state` undefined = not listed), or undefined. */
+export function endedBy(state: string | undefined, since: number, cutoff: number): QueryListReason | undefined {
+  if (state === undefined) return since <= cutoff ? 'unlisted' : undefined;
+  return DONE_STATES.has(state) ? 'done' : undefined;
 }
 
 /** Query id → state from a cluster's `GET /v1/query` (Trino's BasicQueryInfo list). Throws when unreadable. */
