@@ -15,7 +15,10 @@ export interface QueryListOptions {
   readonly release: (queryId: string) => Promise<string | undefined>;
   /** queue.reconcileInterval; 0 = never. */
   readonly intervalMs: number;
-  /** queue.reconcileGrace: queries bound more recently are not judged by their absence. */
+  /**
+   * queue.reconcileGrace: queries bound more recently are not judged by their absence (Trino lists a
+   * query only once its client has polled its queued URI).
+   */
   readonly graceMs: number;
   readonly metrics: QueueMetrics;
   readonly logger: Logger;

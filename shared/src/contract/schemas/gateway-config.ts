@@ -90,7 +90,7 @@ export const GatewayConfig = z.strictObject({
       reconcileGrace: duration
         .default(10_000)
         .describe(
-          'A query bound to its cluster less than this long ago is never freed for being missing from the query list (it may not be listed yet).',
+          'A query bound to its cluster less than this long ago is never freed for being missing from the query list (Trino lists a query only once its client first polls it).',
         ),
       sqlPreviewBytes: z
         .number()
