@@ -1,7 +1,7 @@
 // The operator's Prometheus metrics, in one place so the rest of the code records through named methods.
 import { Counter, collectDefaultMetrics, Gauge, Registry as PromRegistry } from 'prom-client';
 
-export type ReconcileKind = 'registry' | 'status' | 'health';
+export type ReconcileKind = 'registry' | 'status' | 'health' | 'queue';
 
 export class OperatorMetrics {
   readonly registry = new PromRegistry();

@@ -8,6 +8,7 @@ import {
   type Logger,
   listenAdminServer,
   type OperatorConfig,
+  RedisQueueStore,
   RedisRegistryStore,
   type RegistryStore,
   type ResourceKind,
@@ -60,10 +61,13 @@ export async function startOperator(
   // Connected only once the admin port is ours, so a failed start leaves no connection behind.
   let redis: Redis | undefined;
   let store: RegistryStore | undefined;
+  // Read only (snapshot): its Pub/Sub connection is never opened.
+  let queueStore: RedisQueueStore | undefined;
   const openStore = (): RegistryStore => {
     if (store === undefined) {
       redis = createRedisClient(config.redis, { name: 'junction-operator' });
       store = new RedisRegistryStore(redis, config.redis.keyPrefix);
+      queueStore = new RedisQueueStore(redis, config.redis);
     }
     return store;
   };
@@ -92,6 +96,8 @@ export async function startOperator(
       metrics,
       logger,
       probeConcurrency: config.probe.concurrency,
+      ...(queueStore === undefined ? {} : { queue: queueStore }),
+      queueIntervalMs: config.queueStatus.intervalSeconds * 1000,
     });
     reconciler.start();
     metrics.leader(true);
@@ -167,6 +173,7 @@ export async function startOperator(
       if (forced) logger.warn('admin drain timeout: cut the connections still open', { ms: ADMIN_DRAIN_TIMEOUT_MS });
       if (redis) {
         await store?.close();
+        await queueStore?.close();
         await closeRedisClient(redis);
       }
     },

@@ -1,8 +1,15 @@
 // The leader's reconcile loop against an in-memory store and a fake apiserver: health is republished on
 // every probe (probedAt advances), while `.status` is patched and Events are emitted only when what they
-// show changes.
+// show changes; queue counts are read on their own interval and patched the same way.
 import { jest } from '@jest/globals';
-import { API_VERSION, MemoryRegistryStore, type ProbeOutcome, type ResourceKind, silentLogger } from '@junction/shared';
+import {
+  API_VERSION,
+  MemoryRegistryStore,
+  type ProbeOutcome,
+  type QueueSnapshot,
+  type ResourceKind,
+  silentLogger,
+} from '@junction/shared';
 import type { EventInput, KubeObject, StatusClient } from './kube-types.js';
 import { OperatorMetrics } from './metrics.js';
 import { Reconciler } from './reconcile.js';
@@ -111,4 +118,58 @@ test('a probe that changes only probedAt rewrites health in the store but patche
     { kind: 'TrinoCluster', name: 'blue', status: expect.objectContaining({ runningQueries: 5, queuedQueries: 2 }) },
   ]);
   expect(kube.events).toHaveLength(1);
+});
+
+test('queue counts reach status on the queue interval, and only the resource whose count changed is patched', async () => {
+  jest.useFakeTimers({ now: 1_000_000, doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate'] });
+  const clusters = [cluster()];
+  const groups = [group()];
+  const kube = new FakeStatusClient(() => [...clusters, ...groups]);
+  let snapshot: QueueSnapshot = { running: new Map(), queued: new Map(), buckets: new Map() };
+  let reads = 0;
+  const queue = {
+    snapshot: async () => {
+      reads++;
+      return snapshot;
+    },
+  };
+  reconciler = new Reconciler({
+    store: new MemoryRegistryStore(),
+    kube,
+    clusters: () => clusters,
+    groups: () => groups,
+    isLeader: () => true,
+    metrics: new OperatorMetrics(),
+    logger: silentLogger(),
+    probe: async () => ({ ok: true, starting: false }),
+    queue,
+    queueIntervalMs: 1_000,
+  });
+  reconciler.start();
+  await jest.advanceTimersByTimeAsync(0);
+  await reconciler.idle();
+  expect(reads).toBe(1);
+  expect(clusters[0]?.status).toMatchObject({ admittedQueries: 0 });
+  expect(groups[0]?.status).toMatchObject({ queuedQueries: 0 });
+  const patches = kube.patches.length;
+
+  // Unchanged counts: read again, nothing patched.
+  await jest.advanceTimersByTimeAsync(1_000);
+  await reconciler.idle();
+  expect(reads).toBe(2);
+  expect(kube.patches).toHaveLength(patches);
+
+  snapshot = { running: new Map([['blue', 2]]), queued: new Map(), buckets: new Map() };
+  await jest.advanceTimersByTimeAsync(1_000);
+  await reconciler.idle();
+  expect(kube.patches.slice(patches)).toEqual([
+    { kind: 'TrinoCluster', name: 'blue', status: expect.objectContaining({ admittedQueries: 2 }) },
+  ]);
+
+  snapshot = { running: new Map([['blue', 2]]), queued: new Map([['adhoc', [1, 3]]]), buckets: new Map() };
+  await jest.advanceTimersByTimeAsync(1_000);
+  await reconciler.idle();
+  expect(kube.patches.slice(patches + 1)).toEqual([
+    { kind: 'RoutingGroup', name: 'adhoc', status: expect.objectContaining({ queuedQueries: 4 }) },
+  ]);
 });

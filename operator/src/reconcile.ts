@@ -1,12 +1,14 @@
 // The leader's work: turn the cached resources into a registry, publish it when its content changes,
-// probe every cluster, keep health in the store and `.status` on the resources current. One keyed
-// queue serialises it: "registry", "TrinoCluster/<name>", "RoutingGroup/<name>", "health/<name>".
+// probe every cluster, keep health in the store and `.status` on the resources current (queue counts
+// included, read from the proxies' shared queue). One keyed queue serialises it: "registry",
+// "TrinoCluster/<name>", "RoutingGroup/<name>", "health/<name>", "queue".
 import {
   buildRegistry,
   DEFAULT_ROUTING_GROUP,
   HealthMonitor,
   type HealthMonitorOptions,
   type Logger,
+  type QueueStore,
   type Registry,
   type RegistryStore,
   type ResourceKind,
@@ -33,10 +35,21 @@ export interface ReconcilerOptions {
   readonly probeConcurrency?: number;
   /** Replaces the network probe. Test-only: reconcile.test.ts probes without a Trino to reach. */
   readonly probe?: HealthMonitorOptions['probe'];
+  /** The proxies' shared queue: its counts go into status every `queueIntervalMs` (0 or absent = never). */
+  readonly queue?: Pick<QueueStore, 'snapshot'>;
+  readonly queueIntervalMs?: number;
 }
 
 const REGISTRY = 'registry';
 const HEALTH = 'health/';
+const QUEUE = 'queue';
+
+type Counts = ReadonlyMap<string, number>;
+/** What the shared queue counted at the last read: admitted per cluster, queued per group. */
+interface QueueCounts {
+  readonly admitted: Counts;
+  readonly queued: Counts;
+}
 
 export class Reconciler {
   private readonly queue: WorkQueue;
@@ -49,6 +62,8 @@ export class Reconciler {
   private seeded = false;
   private staleHealthSwept = false;
   private generation = 0;
+  private counts: QueueCounts | undefined;
+  private queueTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: ReconcilerOptions) {
     this.writer = new StatusWriter(options.kube, options.metrics, options.logger);
@@ -68,6 +83,12 @@ export class Reconciler {
 
   start(): void {
     this.queue.add(REGISTRY);
+    const every = this.options.queueIntervalMs ?? 0;
+    if (this.options.queue !== undefined && every > 0) {
+      this.queue.add(QUEUE);
+      this.queueTimer = setInterval(() => this.queue.add(QUEUE), every);
+      this.queueTimer.unref();
+    }
   }
 
   /** Any add, update or delete of a watched resource. */
@@ -83,15 +104,18 @@ export class Reconciler {
 
   /** Stops probing and waits for running work, so nothing is written after it resolves. */
   async stop(): Promise<void> {
+    clearInterval(this.queueTimer);
     this.monitor.stop();
     await this.queue.shutdown();
   }
 
   private async reconcile(key: string): Promise<void> {
     if (!this.options.isLeader()) return;
-    const kind: ReconcileKind = key === REGISTRY ? 'registry' : key.startsWith(HEALTH) ? 'health' : 'status';
+    const kind: ReconcileKind =
+      key === REGISTRY ? 'registry' : key === QUEUE ? 'queue' : key.startsWith(HEALTH) ? 'health' : 'status';
     try {
       if (kind === 'registry') await this.reconcileRegistry();
+      else if (kind === 'queue') await this.reconcileQueue();
       else if (kind === 'health') await this.reconcileHealth(key.slice(HEALTH.length));
       else await this.reconcileStatus(key);
       this.options.metrics.reconciled(kind, true);
@@ -171,6 +195,31 @@ export class Reconciler {
     }
   }
 
+  /** Reads the shared queue; the resources whose counts changed get their status written again. */
+  private async reconcileQueue(): Promise<void> {
+    const queue = this.options.queue;
+    if (queue === undefined) return;
+    const snapshot = await queue.snapshot(Date.now());
+    const queued = new Map<string, number>();
+    for (const [group, classes] of snapshot.queued) {
+      let total = 0;
+      for (const count of classes) total += count;
+      queued.set(group, total);
+    }
+    const previous = this.counts;
+    this.counts = { admitted: snapshot.running, queued };
+    const changed = (kind: ResourceKind, before: Counts | undefined, after: Counts) => {
+      for (const object of kind === 'TrinoCluster' ? this.options.clusters() : this.options.groups()) {
+        const name = object.metadata.name;
+        if (before === undefined || (before.get(name) ?? 0) !== (after.get(name) ?? 0)) {
+          this.queue.add(resourceKey(kind, name));
+        }
+      }
+    };
+    changed('TrinoCluster', previous?.admitted, snapshot.running);
+    changed('RoutingGroup', previous?.queued, queued);
+  }
+
   private async reconcileStatus(key: string): Promise<void> {
     const registry = this.registry;
     const valid = this.valid;
@@ -219,6 +268,7 @@ export class Reconciler {
         enabled: cluster.spec.enabled,
         entry: registry.clusters.get(name),
         health,
+        admitted: this.counts === undefined ? undefined : (this.counts.admitted.get(name) ?? 0),
         previous,
         now,
       });
@@ -233,6 +283,7 @@ export class Reconciler {
       clusters: registry.clusters,
       health: (cluster) => this.monitor.get(cluster),
       problems: registry.problems.filter((problem) => problem.kind === 'RoutingGroup' && problem.name === name),
+      queued: this.counts === undefined ? undefined : (this.counts.queued.get(name) ?? 0),
       previous,
       now,
     });

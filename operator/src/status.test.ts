@@ -194,6 +194,52 @@ describe('RoutingGroup status', () => {
       observedGeneration: 5,
     });
   });
+
+  it('shows the shared queue: queued queries, and the admission limits in effect (removed when gone)', () => {
+    const perUser = {
+      name: 'per-user',
+      condition: 'true',
+      matches: () => true,
+      key: 'User' as const,
+      maxConcurrent: 20,
+      maxPerSecond: undefined,
+      burst: 1,
+      onExceed: 'Reject' as const,
+    };
+    const input = {
+      generation: 1,
+      clusters,
+      health: healthOf({ blue: 'Healthy' }),
+      problems: [],
+      now: T0,
+    };
+    const limited = groupStatus({
+      ...input,
+      entry: group(['blue'], { admission: [perUser] }),
+      queued: 3,
+      previous: undefined,
+    });
+    expect(limited).toMatchObject({ queuedQueries: 3, admission: 'per-user: 20 concurrent per User, Reject' });
+    const unread = groupStatus({ ...input, entry: group(['blue']), previous: undefined });
+    expect(unread).not.toHaveProperty('queuedQueries');
+    expect(unread).not.toHaveProperty('admission');
+    const lifted = groupStatus({ ...input, entry: group(['blue']), queued: 0, previous: limited });
+    expect(lifted).toMatchObject({ queuedQueries: 0, admission: null });
+  });
+
+  it('a cluster shows the queries admitted on it once the shared queue was read', () => {
+    const base = {
+      generation: 1,
+      enabled: true,
+      entry: entry('blue', []),
+      health: health('Healthy'),
+      previous: undefined,
+      now: T0,
+    };
+    expect(clusterStatus({ ...base, admitted: 2 })).toMatchObject({ admittedQueries: 2 });
+    expect(clusterStatus({ ...base, admitted: 0 })).toMatchObject({ admittedQueries: 0 });
+    expect(clusterStatus(base)).not.toHaveProperty('admittedQueries');
+  });
 });
 
 describe('change detection and events', () => {

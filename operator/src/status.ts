@@ -1,12 +1,13 @@
 // What the operator writes into TrinoCluster and RoutingGroup `.status`, and which Events go with a
 // change. Pure: the writer (status-writer.ts) compares, patches and records.
-import type {
-  ClusterEntry,
-  ClusterHealth,
-  ClusterPhase,
-  GroupEntry,
-  RegistryProblem,
-  Condition as ResourceCondition,
+import {
+  type ClusterEntry,
+  type ClusterHealth,
+  type ClusterPhase,
+  describeAdmission,
+  type GroupEntry,
+  type RegistryProblem,
+  type Condition as ResourceCondition,
 } from '@junction/shared/contract';
 import type { EventInput } from './kube-types.js';
 
@@ -28,6 +29,8 @@ export interface ClusterStatus extends Status {
   runningQueries: number;
   queuedQueries: number;
   routingGroups: string[];
+  /** Queries the proxies count on it (the shared queue); absent until the operator has read it. */
+  admittedQueries?: number;
   observedGeneration: number | undefined;
   conditions: Condition[];
 }
@@ -35,6 +38,10 @@ export interface ClusterStatus extends Status {
 export interface GroupStatus extends Status {
   clusters: string[];
   healthyClusters: number;
+  /** Queries waiting in the group's queue; absent until the operator has read the shared queue. */
+  queuedQueries?: number;
+  /** The admission limits in effect; null removes a summary of limits that are gone. */
+  admission?: string | null;
   observedGeneration: number | undefined;
   conditions: Condition[];
 }
@@ -65,6 +72,8 @@ export interface ClusterStatusInput {
   /** Undefined when the registry left the cluster out (see its problems). */
   readonly entry: ClusterEntry | undefined;
   readonly health: ClusterHealth;
+  /** Queries admitted on it over all proxies; undefined while the shared queue has not been read. */
+  readonly admitted?: number | undefined;
   readonly previous: Record<string, unknown> | undefined;
   readonly now: string;
 }
@@ -88,6 +97,7 @@ export function clusterStatus(input: ClusterStatusInput): ClusterStatus {
     runningQueries: health.runningQueries,
     queuedQueries: health.queuedQueries,
     routingGroups: [...(input.entry?.groups ?? [])],
+    ...(input.admitted === undefined ? {} : { admittedQueries: input.admitted }),
     observedGeneration: generation,
     conditions: mergeConditions(input.previous, [{ ...ready, observedGeneration: generation }], input.now),
   };
@@ -100,6 +110,8 @@ export interface GroupStatusInput {
   readonly health: (cluster: string) => ClusterHealth;
   /** The registry's problems about this group. */
   readonly problems: readonly RegistryProblem[];
+  /** Queries waiting in its queue over all proxies; undefined while the shared queue has not been read. */
+  readonly queued?: number | undefined;
   readonly previous: Record<string, unknown> | undefined;
   readonly now: string;
 }
@@ -142,9 +154,12 @@ export function groupStatus(input: GroupStatusInput): GroupStatus {
               ? `clusterSelector matches no TrinoCluster${fallback}`
               : `none of ${members.length} clusters is Healthy, enabled and weighted${fallback}`,
         };
+  const admission = describeAdmission(entry?.admission ?? []);
   return {
     clusters: members,
     healthyClusters: healthy.length,
+    ...(input.queued === undefined ? {} : { queuedQueries: input.queued }),
+    ...(admission !== '' ? { admission } : input.previous?.['admission'] !== undefined ? { admission: null } : {}),
     observedGeneration: generation,
     conditions: mergeConditions(
       input.previous,

@@ -148,7 +148,20 @@ function groupsView(options: AdminOptions, counts: QueueSnapshot | undefined): o
         maxPerSecond: maxPerSecond ?? null,
         burst,
         onExceed,
+        ...admittedUnder(counts, `${group.name}/${name}/`),
       })),
     },
   }));
+}
+
+/** Queries admitted under one limit (buckets `<group>/<limit>/<key value>`), and how many key values hold them. */
+function admittedUnder(counts: QueueSnapshot | undefined, prefix: string): { admitted: number; keys: number } {
+  let admitted = 0;
+  let keys = 0;
+  for (const [bucket, count] of counts?.buckets ?? []) {
+    if (!bucket.startsWith(prefix) || count <= 0) continue;
+    admitted += count;
+    keys++;
+  }
+  return { admitted, keys };
 }

@@ -113,6 +113,7 @@ describe.each(VALUES_FILES)('helm template with ci/%s-values.yaml', (name) => {
     expect(operator.kubernetes).toEqual({ namespace: NS });
     expect(operator.leaderElection).toMatchObject({ enabled: true, identity: 'junction-operator-0' });
     expect(operator.admin.port).toBe(8082);
+    expect(operator.queueStatus.intervalSeconds).toBe(5);
   });
 
   it('gives the proxy pods longer than their preStop pause plus the drain deadline to stop', () => {

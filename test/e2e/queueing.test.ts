@@ -171,6 +171,13 @@ describe('limits that refuse', () => {
     const other = await submit(proxy.url, 'SELECT 3', { 'x-trino-user': 'bob' });
     expect(isQueuedQueryId(other.body.id)).toBe(false);
     expect(other.body.error).toBeUndefined();
+    const groups = (await (await request(`${proxy.adminUrl}/api/v1/groups`)).body.json()) as Array<{
+      name: string;
+      admission: { limits: Array<{ name: string; admitted: number; keys: number }> };
+    }>;
+    expect(groups.find((group) => group.name === 'adhoc')?.admission.limits).toEqual([
+      expect.objectContaining({ name: 'per-user', admitted: 2, keys: 2 }),
+    ]);
     expect(await finish(mine.body as Page)).toBe('FINISHED');
     expect(await finish(other.body as Page)).toBe('FINISHED');
     // Alice's query ended, so she may run one again.

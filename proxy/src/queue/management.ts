@@ -1,5 +1,6 @@
 // Puts query management together for one proxy: the QueueStore (in memory standalone, in Redis
-// when replicas share one), the secret queued URIs are signed with, the queue and its pages.
+// when replicas share one), the secret queued URIs are signed with, the queue and its pages, and the
+// reconciliation against each cluster's query list.
 import { randomBytes } from 'node:crypto';
 import type { ClusterEntry, GatewayConfig, Logger, QueueStore, Registry } from '@junction/shared';
 import type { Redis } from 'ioredis';
@@ -9,6 +10,7 @@ import type { Router } from '../routing/router.js';
 import type { QueryOwners } from '../sticky/query-owners.js';
 import type { Forwarders } from '../upstream/forwarders.js';
 import { QueueMetrics } from './metrics.js';
+import { QueryListReconciler } from './query-list.js';
 import { QueryQueue } from './query-queue.js';
 import { QueuedPages } from './queued-pages.js';
 import { QueueSlugs } from './slugs.js';
@@ -56,6 +58,15 @@ export async function startQueryManagement(options: QueryManagementOptions): Pro
     metrics,
     logger: options.logger,
   }).start();
+  const queryList = new QueryListReconciler({
+    store,
+    registry: options.registry,
+    release: (queryId) => queue.release(queryId),
+    intervalMs: config.queue.reconcileInterval,
+    graceMs: config.queue.reconcileGrace,
+    metrics,
+    logger: options.logger,
+  }).start();
   const slugs = new QueueSlugs(randomBytes(32));
   const learnSecret = shareSecret(options.redis, config.redis?.keyPrefix ?? '', slugs, options.logger);
   await learnSecret.first;
@@ -71,6 +82,7 @@ export async function startQueryManagement(options: QueryManagementOptions): Pro
     pages,
     close: async () => {
       learnSecret.stop();
+      await queryList.close();
       await queue.close();
       await pages.close();
       await store.close();

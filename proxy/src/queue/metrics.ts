@@ -1,5 +1,6 @@
 // Query management's Prometheus metrics: queue length per group and class, time waited, slots in
-// use against each cluster's limit, rejections by reason, and how fast a freed slot is refilled.
+// use against each cluster's limit, rejections by reason, how fast a freed slot is refilled, and slots
+// the query list reconciliation freed.
 import type { QueueSnapshot, Registry } from '@junction/shared';
 import { DEFAULT_CLASS } from '@junction/shared';
 import { Counter, Gauge, Histogram, type Registry as PromRegistry } from 'prom-client';
@@ -17,6 +18,7 @@ export class QueueMetrics {
   readonly #handover: Histogram;
   readonly #rejected: Counter;
   readonly #outcomes: Counter;
+  readonly #listReleased: Counter;
 
   constructor(registry: PromRegistry) {
     const registers = [registry];
@@ -63,6 +65,16 @@ export class QueueMetrics {
       labelNames: ['group', 'outcome'],
       registers,
     });
+    this.#listReleased = new Counter({
+      name: 'junction_queue_query_list_releases_total',
+      help: "Slots freed because the cluster's query list showed the query done or no longer listed it",
+      labelNames: ['cluster', 'reason'],
+      registers,
+    });
+  }
+
+  listReleased(cluster: string, reason: 'done' | 'unlisted'): void {
+    this.#listReleased.inc({ cluster, reason });
   }
 
   admitted(group: string, outcome: 'run' | 'queued'): void {

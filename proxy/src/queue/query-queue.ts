@@ -182,15 +182,17 @@ export class QueryQueue {
     return new PageEndWatch(() => void this.release(queryId));
   }
 
-  /** The query ended (or never started): frees what it held and fills the freed slot. Never rejects. */
-  async release(queryIdOrId: string): Promise<void> {
+  /** The query ended (or never started): frees what it held, fills the slot; the cluster freed. Never rejects. */
+  async release(queryIdOrId: string): Promise<string | undefined> {
     try {
       const { cluster } = await this.#options.store.release(queryIdOrId, this.#now());
       this.#storeBack();
       if (cluster !== undefined) this.#kickCluster(cluster);
+      return cluster;
     } catch (error) {
       this.#storeFailed('release', error);
     }
+    return undefined;
   }
 
   /** Runs a dispatch round for every group a freed slot on `cluster` can serve (members and fallbacks). */

@@ -118,6 +118,14 @@ export interface QueueSnapshot {
   readonly buckets: ReadonlyMap<string, number>;
 }
 
+/** A query counted on a cluster under the cluster's own query id (bound), as `tracked` lists it. */
+export interface TrackedQuery {
+  /** The cluster's query id (what its `GET /v1/query` lists). */
+  readonly queryId: string;
+  /** When the slot was bound to this id (epoch ms): the cluster answered the POST by then. */
+  readonly since: number;
+}
+
 export interface SweepResult {
   /** Clusters that got a slot back (dispatch their groups). */
   readonly freed: readonly string[];
@@ -175,6 +183,11 @@ export interface QueueStore {
   /** Groups that have entries in state 'queued'. */
   queuedGroups(): Promise<string[]>;
   snapshot(now: number): Promise<QueueSnapshot>;
+  /**
+   * Queries counted on `cluster` now under the cluster's query ids (bound, lease not expired), oldest
+   * first. Slots still held under a gateway id (their POST has not been answered) are left out.
+   */
+  tracked(cluster: string, now: number): Promise<TrackedQuery[]>;
   /** Queued and dispatching entries (of one group, or all), oldest first, at most `limit`. */
   list(group: string | undefined, limit: number): Promise<QueuedEntry[]>;
   /** `listener(id)` runs when an entry becomes released or failed, on any replica. */

@@ -1,6 +1,6 @@
 // The counting half of the in-process QueueStore: slots on clusters, places and tokens in admission
 // buckets, and the holders (per running query) that know what to give back. Leases expire by `now`.
-import type { AdmissionCheck, SlotCandidate } from '../../contract/queue-store.js';
+import type { AdmissionCheck, SlotCandidate, TrackedQuery } from '../../contract/queue-store.js';
 import { type AdmissionExceeded, hasRoom, refill, type TokenState } from './queue-rules.js';
 
 /** What a counted query holds: a slot on `cluster` and a place in each bucket, until `lease`. */
@@ -8,6 +8,8 @@ interface Holder {
   readonly cluster: string;
   readonly buckets: readonly string[];
   lease: number;
+  /** When `bind` moved it to the cluster's query id; undefined while held under a gateway id. */
+  readonly boundAt?: number;
 }
 
 /** holder or entry id → expiry (epoch ms); a member counts while its expiry is after `now`. */
@@ -83,7 +85,13 @@ export class Capacity {
     if (holder === undefined || holder.lease <= now) return false;
     this.free(from);
     const lease = now + leaseMs;
-    this.#holders.set(to, { cluster: holder.cluster, buckets: holder.buckets, lease });
+    const boundAt = to === from ? holder.boundAt : now;
+    this.#holders.set(to, {
+      cluster: holder.cluster,
+      buckets: holder.buckets,
+      lease,
+      ...(boundAt === undefined ? {} : { boundAt }),
+    });
     leases(this.#slots, holder.cluster).set(to, lease);
     for (const bucket of holder.buckets) leases(this.#places, bucket).set(to, lease);
     return true;
@@ -107,6 +115,16 @@ export class Capacity {
     }
     for (const [bucket, state] of this.#tokens) if (state.fullAt <= now) this.#tokens.delete(bucket);
     return freed;
+  }
+
+  /** Live bound holders on `cluster`, oldest binding first. */
+  tracked(cluster: string, now: number): TrackedQuery[] {
+    const tracked: TrackedQuery[] = [];
+    for (const [id, lease] of this.#slots.get(cluster) ?? []) {
+      const since = this.#holders.get(id)?.boundAt;
+      if (lease > now && since !== undefined) tracked.push({ queryId: id, since });
+    }
+    return tracked.sort((a, b) => a.since - b.since || (a.queryId < b.queryId ? -1 : 1));
   }
 
   running(now: number): Map<string, number> {

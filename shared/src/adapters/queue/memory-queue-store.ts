@@ -12,6 +12,7 @@ import type {
   QueueStore,
   SlotCandidate,
   SweepResult,
+  TrackedQuery,
 } from '../../contract/queue-store.js';
 import { Capacity } from './memory-capacity.js';
 import { GroupQueues } from './memory-group-queues.js';
@@ -245,6 +246,10 @@ export class MemoryQueueStore implements QueueStore {
   async snapshot(now: number): Promise<QueueSnapshot> {
     const queued = new Map(this.#lines.groups().map((group) => [group, this.#lines.counts(group)] as const));
     return { running: this.#capacity.running(now), queued, buckets: this.#capacity.buckets(now) };
+  }
+
+  async tracked(cluster: string, now: number): Promise<TrackedQuery[]> {
+    return this.#capacity.tracked(cluster, now);
   }
 
   async list(group: string | undefined, limit: number): Promise<QueuedEntry[]> {

@@ -257,6 +257,27 @@ function slotsAndOrderContract(subject: QueueStoreSubject): void {
       await expect(store.release(expired.id, T0 + 1_001)).resolves.toEqual({ cluster: 'blue' });
     });
 
+    test("tracked lists a cluster's bound, live queries by bind time; renew keeps the time", async () => {
+      const three = [{ cluster: 'blue', limit: 3 }];
+      const [late, early, unbound] = [request({ candidates: three }), request({ candidates: three }), request()];
+      for (const query of [late, early, unbound]) await store.admit({ ...query, candidates: three });
+      await store.admit(request({ candidates: [{ cluster: 'green', limit: 1 }] }));
+      await store.bind(early.id, 'trino_early', 30_000, T0 + 1_000);
+      await store.bind(late.id, 'trino_late', 30_000, T0 + 2_000);
+      await store.renew('trino_early', 30_000, T0 + 3_000);
+      await expect(store.tracked('blue', T0 + 3_000)).resolves.toEqual([
+        { queryId: 'trino_early', since: T0 + 1_000 },
+        { queryId: 'trino_late', since: T0 + 2_000 },
+      ]);
+      await expect(store.tracked('green', T0 + 3_000)).resolves.toEqual([]);
+      // The late one's lease ran out (not yet swept): no longer counted, so not tracked.
+      await expect(store.tracked('blue', T0 + 32_000)).resolves.toEqual([
+        { queryId: 'trino_early', since: T0 + 1_000 },
+      ]);
+      await store.release('trino_early', T0 + 32_001);
+      await expect(store.tracked('blue', T0 + 32_001)).resolves.toEqual([]);
+    });
+
     test('a dispatched entry is bound like a direct run once its POST was answered', async () => {
       await fill();
       const entry = request();

@@ -9,6 +9,8 @@ local held = redis.call('HMGET', KEYS[9], 'cluster', 'buckets', 'lease')
 if not held[1] or tonumber(held[3]) <= NOW then return 0 end
 free(id)
 hold(queryId, held[1], cjson.decode(held[2]), NOW + leaseMs)
+-- What tracked() lists; renew's hold() keeps it (HSET leaves other fields alone).
+redis.call('HSET', KEYS[10], 'boundAt', NOW_S)
 return 1
 `;
 

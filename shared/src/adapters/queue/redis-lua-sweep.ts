@@ -1,5 +1,5 @@
-// The housekeeping script (sweep: leases, maxWait, stuck dispatches, abandonment) and the two reads that
-// need many keys at one instant (snapshot, list).
+// The housekeeping script (sweep: leases, maxWait, stuck dispatches, abandonment) and the reads that
+// need many keys at one instant (snapshot, list, tracked).
 import { PRELUDE } from './redis-lua-common.js';
 
 /**
@@ -125,4 +125,17 @@ for _, id in ipairs(redis.call('ZRANGE', KEYS[9], 0, tonumber(ARGV[5]) - 1)) do
   end
 end
 return listed
+`;
+
+/**
+ * KEYS[9] slots(cluster). Returns per live slot held by a bound holder its id and boundAt (reply order
+ * is the set's; the store sorts). Reads only.
+ */
+export const TRACKED = `${PRELUDE}
+local tracked = {}
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[9], '(' .. NOW_S, '+inf')) do
+  local since = redis.call('HGET', holderKey(id), 'boundAt')
+  if since then tracked[#tracked + 1] = { id, since } end
+end
+return tracked
 `;

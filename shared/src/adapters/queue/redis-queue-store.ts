@@ -18,6 +18,7 @@ import type {
   QueueStore,
   SlotCandidate,
   SweepResult,
+  TrackedQuery,
 } from '../../contract/queue-store.js';
 import { type RedisClientConfig, type RedisQueueKeys, redisKeys } from '../redis-client.js';
 import {
@@ -31,7 +32,7 @@ import {
 } from './queue-rules.js';
 import { BIND, CANCEL, COMPLETE, FAIL, FORGET, POLL, RELEASE, RENEW } from './redis-lua-entries.js';
 import { ADMIT, DISPATCH } from './redis-lua-queue.js';
-import { LIST, SNAPSHOT, SWEEP } from './redis-lua-sweep.js';
+import { LIST, SNAPSHOT, SWEEP, TRACKED } from './redis-lua-sweep.js';
 import { SettledChannel } from './redis-settled-channel.js';
 
 export interface RedisQueueStoreOptions {
@@ -48,7 +49,22 @@ export interface RedisQueueStoreOptions {
   subscriber?: () => Redis;
 }
 
-const SCRIPTS = { ADMIT, DISPATCH, BIND, RELEASE, RENEW, COMPLETE, FAIL, POLL, FORGET, CANCEL, SWEEP, SNAPSHOT, LIST };
+const SCRIPTS = {
+  ADMIT,
+  DISPATCH,
+  BIND,
+  RELEASE,
+  RENEW,
+  COMPLETE,
+  FAIL,
+  POLL,
+  FORGET,
+  CANCEL,
+  SWEEP,
+  SNAPSHOT,
+  LIST,
+  TRACKED,
+};
 type ScriptName = keyof typeof SCRIPTS;
 type Reply = null | number | Buffer | string | Reply[];
 type ScriptCall = (numberOfKeys: number, ...args: Array<string | Buffer>) => Promise<Reply>;
@@ -248,6 +264,13 @@ export class RedisQueueStore implements QueueStore {
       );
     }
     return { running: counts(running), queued, buckets: counts(buckets) };
+  }
+
+  async tracked(cluster: string, now: number): Promise<TrackedQuery[]> {
+    const reply = (await this.#run('TRACKED', now, [this.#keys.slots(cluster)], [])) as Reply[][];
+    return reply
+      .map(([queryId, since]) => ({ queryId: text(queryId), since: Number(text(since)) }))
+      .sort((a, b) => a.since - b.since || (a.queryId < b.queryId ? -1 : 1));
   }
 
   async list(group: string | undefined, limit: number): Promise<QueuedEntry[]> {

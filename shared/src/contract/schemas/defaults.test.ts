@@ -25,6 +25,8 @@ const GATEWAY_DEFAULTS = {
     pollWait: 1_000,
     dispatchInterval: 250,
     sweepInterval: 1_000,
+    reconcileInterval: 30_000,
+    reconcileGrace: 10_000,
     sqlPreviewBytes: 1_000,
   },
   logging: { level: 'info' },
@@ -43,6 +45,7 @@ const OPERATOR_DEFAULTS = {
     retryPeriodSeconds: 2,
   },
   probe: { concurrency: 16 },
+  queueStatus: { intervalSeconds: 5 },
   admin: { host: '0.0.0.0', port: 8082 },
   logging: { level: 'info' },
 };

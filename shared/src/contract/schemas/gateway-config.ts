@@ -82,6 +82,16 @@ export const GatewayConfig = z.strictObject({
       sweepInterval: duration
         .default(1_000)
         .describe('How often expired leases, waits and abandoned entries are swept.'),
+      reconcileInterval: duration
+        .default(30_000)
+        .describe(
+          "How often each replica compares the queries it counts on a cluster with the cluster's query list (GET /v1/query) and frees those it reports done or no longer lists (0 = never).",
+        ),
+      reconcileGrace: duration
+        .default(10_000)
+        .describe(
+          'A query bound to its cluster less than this long ago is never freed for being missing from the query list (Trino lists a query only once its client first polls it).',
+        ),
       sqlPreviewBytes: z
         .number()
         .int()

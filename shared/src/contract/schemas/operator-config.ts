@@ -1,5 +1,6 @@
 // The operator's configuration (operator.yaml): the namespace it watches, Redis, leader election,
-// probing and its admin listener. Unknown keys are errors, so a typo stops start-up.
+// probing, how often queue counts reach status, and its admin listener. Unknown keys are errors, so a
+// typo stops start-up.
 import { z } from 'zod';
 import { LoggingConfig, listenAddress, RedisConfig } from './common.js';
 
@@ -24,6 +25,17 @@ export const OperatorConfig = z.strictObject({
     })
     .prefault({}),
   probe: z.strictObject({ concurrency: z.number().int().min(1).default(16) }).prefault({}),
+  queueStatus: z
+    .strictObject({
+      intervalSeconds: z
+        .number()
+        .min(0)
+        .default(5)
+        .describe(
+          "How often the leader reads the proxies' shared queue (Redis) into TrinoCluster.status.admittedQueries and RoutingGroup.status.queuedQueries (0 = never).",
+        ),
+    })
+    .prefault({}),
   admin: listenAddress(8082).prefault({}),
   logging: LoggingConfig,
 });
