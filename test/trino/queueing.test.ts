@@ -7,7 +7,7 @@
 import type { RunningProxy } from '../../proxy/src/app.js';
 import { isQueuedQueryId } from '../../proxy/src/http/gateway-query-ids.js';
 import { clusterResource, eventually, groupResource, startInProcess, Workspace } from '../harness/proxy.js';
-import { runQuery } from '../harness/trino-http.js';
+import { runQuery, submit } from '../harness/trino-http.js';
 import { startTrinoClusters, type TrinoServer } from '../harness/trino-server.js';
 import {
   findClients,
@@ -45,7 +45,9 @@ beforeAll(async () => {
     }),
     groupResource('adhoc', { matchLabels: { pool: 'adhoc' }, default: true }),
   ]);
-  gateway = await startInProcess(workspace.config({ queue: { pollWait: '500ms' } }));
+  gateway = await startInProcess(
+    workspace.config({ queue: { pollWait: '500ms', reconcileInterval: '1s', reconcileGrace: '5s' } }),
+  );
   await gateway.health.firstRound;
 }, START_TIMEOUT_MS);
 
@@ -169,6 +171,25 @@ test(
     await eventually(async () => (await admitted()) === 0, 30_000, 100);
     expect(await recordsOfMarker([solo], pythonMarker)).toEqual([]);
     expect(await recordsOfMarker([solo], cliMarker)).toEqual([]);
+  },
+  TEST_TIMEOUT_MS,
+);
+
+test(
+  "a query its client abandoned is freed once Trino's query list shows it ended (killed on the coordinator)",
+  async () => {
+    const marker = uniqueMarker('abandoned');
+    const first = await submit(gateway.url, LONG_SQL(marker), { 'x-trino-user': 'leaver' });
+    expect(first.body.nextUri).toBeDefined();
+    // One poll, as every client makes: Trino lists a query only once its first queued URI was read.
+    const poll = await fetch(first.body.nextUri as string, { headers: { 'x-trino-user': 'leaver' } });
+    await poll.arrayBuffer();
+    const record = await waitForRecord(marker, 'RUNNING');
+    expect(await admitted()).toBe(1);
+    // The client never polls again; its lease (clientTimeout, 5 minutes) would hold the slot that long.
+    await killOnCoordinator(record.queryId);
+    await waitForRecord(marker, 'FAILED');
+    await eventually(async () => (await admitted()) === 0, 30_000, 200);
   },
   TEST_TIMEOUT_MS,
 );
