@@ -17,6 +17,7 @@ const GATEWAY_DEFAULTS = {
     connectTimeout: 5_000,
     queryLookupTimeout: 2_000,
     maxConnectionsPerCluster: 256,
+    sqlFacts: { maxBytes: 32_768, timeBudgetMs: 50 },
   },
   gatewayCookieConfiguration: { enabled: false },
   oauth2GatewayCookieConfiguration: { routingPaths: ['/oauth2'], deletePaths: ['/logout'], lifetime: 600_000 },

@@ -38,6 +38,24 @@ export const GatewayConfig = z.strictObject({
       connectTimeout: duration.default(5_000),
       queryLookupTimeout: duration.default(2_000),
       maxConnectionsPerCluster: z.number().int().min(1).default(256),
+      sqlFacts: z
+        .strictObject({
+          maxBytes: z
+            .number()
+            .int()
+            .min(0)
+            .default(32 * 1024)
+            .describe('Statements larger than this (UTF-8 bytes) are routed without SQL facts (sql.parsed false).'),
+          timeBudgetMs: z
+            .number()
+            .positive()
+            .default(50)
+            .describe('A parse that takes longer is abandoned and the statement routed without SQL facts.'),
+        })
+        .prefault({})
+        .describe(
+          'Bounds of the SQL analysis that rules reading sql.* ask for (defaults measured in docs/adr/0006-sql-parser.md).',
+        ),
       clusterPrefix: z
         .string()
         .regex(/^\/[A-Za-z0-9._~-]+$/, 'must be one path segment such as "/_c"')
