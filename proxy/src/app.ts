@@ -29,6 +29,7 @@ import { registryMode } from './registry/mode.js';
 import { RoutingDecision } from './routing/decision.js';
 import { MemoryRoutedCounter, RedisRoutedCounter, type RoutedCounter } from './routing/routed-counter.js';
 import { Router } from './routing/router.js';
+import { SqlAnalyser } from './sql/analyser.js';
 import { CachedStickyStore } from './sticky/cached.js';
 import { CookieCodec } from './sticky/cookies.js';
 import { MemoryStickyStore } from './sticky/memory.js';
@@ -95,6 +96,15 @@ export async function startProxy(config: GatewayConfig, logger?: Logger): Promis
     config.routing,
     cookies === undefined ? undefined : config.oauth2GatewayCookieConfiguration,
   );
+  const sql = new SqlAnalyser({
+    ...config.routing.sqlFacts,
+    observer: { parsed: (seconds, ok) => metrics.sqlParsed(seconds, ok), unparsed: (why) => metrics.sqlUnparsed(why) },
+  });
+  // The grammar loads (about a second) only once some condition reads sql.*, before a submission needs it.
+  const prepareSql = (registry: Registry) => {
+    if (registry.readsSql) sql.prepare();
+  };
+  prepareSql(source.current());
   const management = await startQueryManagement({
     config,
     store: queueStore(config, redis),
@@ -111,7 +121,7 @@ export async function startProxy(config: GatewayConfig, logger?: Logger): Promis
     config,
     paths,
     registry: () => source.current(),
-    decision: new RoutingDecision({ router, owners, cookies, paths, queue: management.queue }),
+    decision: new RoutingDecision({ router, owners, cookies, paths, queue: management.queue, sql }),
     queue: management,
     owners,
     forwarders,
@@ -124,6 +134,7 @@ export async function startProxy(config: GatewayConfig, logger?: Logger): Promis
   source.onChange((registry) => {
     forwarders.sync(registry);
     metrics.registryChanged(registry);
+    prepareSql(registry);
   });
 
   let draining = false;

@@ -3,6 +3,7 @@
 import type { ClusterHealth, Registry } from '@junction/shared';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry as PromRegistry } from 'prom-client';
 import type { RequestKind } from './http/classify.js';
+import type { UnparsedReason } from './sql/analyser.js';
 import type { LookupOutcome } from './sticky/query-owners.js';
 
 export type MetricKind = RequestKind | 'submit' | 'rejected';
@@ -44,6 +45,9 @@ export class ProxyMetrics {
   readonly #reloadErrors: Counter;
   readonly #storeErrors: Counter;
   readonly #redisUp: Gauge;
+  readonly #sqlParses: Counter;
+  readonly #sqlParseSeconds: Histogram;
+  readonly #sqlUnparsed: Counter;
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'junction_proxy_' });
@@ -108,6 +112,35 @@ export class ProxyMetrics {
       registers: [this.registry],
     });
     this.#redisUp = gauge('junction_redis_up', '1 when the shared Redis is reachable');
+    this.#sqlParses = new Counter({
+      name: 'junction_sql_parses_total',
+      help: 'Submitted statements parsed for rules that read sql.*, by outcome (parsed: facts, failed: none)',
+      labelNames: ['outcome'],
+      registers: [this.registry],
+    });
+    this.#sqlParseSeconds = new Histogram({
+      name: 'junction_sql_parse_duration_seconds',
+      help: 'Time spent parsing one submitted statement (bounded by routing.sqlFacts.timeBudgetMs)',
+      buckets: LATENCY_BUCKETS,
+      registers: [this.registry],
+    });
+    this.#sqlUnparsed = new Counter({
+      name: 'junction_sql_unparsed_total',
+      help: 'Statements routed without SQL facts (sql.parsed false), by reason: too_large, time_budget, syntax, other',
+      labelNames: ['reason'],
+      registers: [this.registry],
+    });
+  }
+
+  /** The SQL parser ran on a submission for rules that read sql.*. */
+  sqlParsed(seconds: number, ok: boolean): void {
+    this.#sqlParses.inc({ outcome: ok ? 'parsed' : 'failed' });
+    this.#sqlParseSeconds.observe(seconds);
+  }
+
+  /** A submission that rules asked about got no SQL facts. */
+  sqlUnparsed(reason: UnparsedReason): void {
+    this.#sqlUnparsed.inc({ reason });
   }
 
   /** One answered request; `seconds` from arrival until the answer was written (cluster time included). */

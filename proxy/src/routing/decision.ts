@@ -2,12 +2,20 @@
 // kill_query target, OAuth2 id, routing cookie), then a routing group and a cluster in it. Forward
 // and submit both ask it; it answers route to a cluster, queue in a group, or reject.
 import type { IncomingMessage } from 'node:http';
-import type { ClusterEntry, GroupEntry, Registry, RuleRequest } from '@junction/shared';
+import {
+  type ClusterEntry,
+  type GroupEntry,
+  NO_SQL_FACTS,
+  type Registry,
+  type RuleRequest,
+  type RuleSql,
+} from '@junction/shared';
 import type { PathRules, RequestKind } from '../http/classify.js';
 import { GatewayError, UnknownClusterError, UnknownQueryError } from '../http/errors.js';
 import { isQueuedQueryId } from '../http/gateway-query-ids.js';
 import { extractQueryId } from '../http/query-id.js';
 import type { QueryQueue } from '../queue/query-queue.js';
+import { SqlAnalyser } from '../sql/analyser.js';
 import type { Statement } from '../sql/statement.js';
 import type { CookieCodec } from '../sticky/cookies.js';
 import { oauthIdFromPath } from '../sticky/oauth-ids.js';
@@ -77,6 +85,8 @@ export interface RoutingDecisionOptions {
   readonly paths: PathRules;
   /** Query management; undefined when this proxy runs without it (tests of routing alone). */
   readonly queue?: QueryQueue | undefined;
+  /** Analyses a submission for conditions that read sql.*; default bounds when not given. */
+  readonly sql?: SqlAnalyser | undefined;
 }
 
 const reject = (error: GatewayError): Reject => ({ action: 'reject', error });
@@ -92,7 +102,11 @@ const sticky = (cluster: ClusterEntry, by: RoutedBy, queryId?: string): RouteTo 
 });
 
 export class RoutingDecision {
-  constructor(readonly options: RoutingDecisionOptions) {}
+  readonly #sql: SqlAnalyser;
+
+  constructor(readonly options: RoutingDecisionOptions) {
+    this.#sql = options.sql ?? new SqlAnalyser();
+  }
 
   /** Where `request` goes. Sticky owners ignore `enabled` and group membership, not deletion. */
   async decide(request: RoutingRequest, registry: Registry): Promise<Destination> {
@@ -145,16 +159,18 @@ export class RoutingDecision {
       rules ??= ruleRequest(req, path, query);
       return rules;
     };
+    // The statement remembers its facts, so a second decision after a connect failure parses nothing.
+    const sql = (): RuleSql => (statement === undefined ? NO_SQL_FACTS : statement.sqlFacts(this.#sql));
     let choice: GroupChoice;
     try {
-      choice = router.chooseGroup(registry, req.headers, ruleInput);
+      choice = router.chooseGroup(registry, req.headers, ruleInput, sql);
     } catch (error) {
       if (error instanceof GatewayError) return reject(error);
       throw error;
     }
     const rule = choice.by === 'rule' ? choice.rule : undefined;
     if (statement !== undefined && queue?.manages(choice.group, registry) === true) {
-      return this.#admit(request, registry, queue, choice, ruleInput(), rule);
+      return this.#admit(request, registry, queue, choice, ruleInput(), sql, rule);
     }
     let cluster: ClusterEntry;
     try {
@@ -187,6 +203,7 @@ export class RoutingDecision {
     queue: QueryQueue,
     choice: GroupChoice,
     rules: RuleRequest,
+    sql: () => RuleSql,
     rule: string | undefined,
   ): Promise<Destination> {
     const { group, by } = choice;
@@ -198,6 +215,7 @@ export class RoutingDecision {
       statement: request.statement as Statement,
       group,
       request: rules,
+      sql,
       candidates,
     });
     switch (admission.outcome) {
