@@ -20,11 +20,12 @@ import type { Statement } from '../sql/statement.js';
 import type { CookieCodec } from '../sticky/cookies.js';
 import { oauthIdFromPath } from '../sticky/oauth-ids.js';
 import type { QueryOwners } from '../sticky/query-owners.js';
+import type { ExternalRouter } from './external-router.js';
 import type { GroupChoice, Router } from './router.js';
 import { ruleRequest } from './rule-request.js';
 
 /** Why a request went where it went: a sticky owner, or how a new request's group was chosen. */
-export type RoutedBy = 'prefix' | 'query-id' | 'oauth2-id' | 'cookie' | 'header' | 'rule' | 'default';
+export type RoutedBy = 'prefix' | 'query-id' | 'oauth2-id' | 'cookie' | 'header' | 'external' | 'rule' | 'default';
 
 export interface RoutingRequest {
   readonly req: IncomingMessage;
@@ -87,6 +88,8 @@ export interface RoutingDecisionOptions {
   readonly queue?: QueryQueue | undefined;
   /** Analyses a submission for conditions that read sql.*; default bounds when not given. */
   readonly sql?: SqlAnalyser | undefined;
+  /** routing.external: asked for the group of a new statement after the header, before the rules. */
+  readonly external?: ExternalRouter | undefined;
 }
 
 const reject = (error: GatewayError): Reject => ({ action: 'reject', error });
@@ -161,9 +164,9 @@ export class RoutingDecision {
     };
     // The statement remembers its facts, so a second decision after a connect failure parses nothing.
     const sql = (): RuleSql => (statement === undefined ? NO_SQL_FACTS : statement.sqlFacts(this.#sql));
-    let choice: GroupChoice;
+    let choice = router.headerChoice(registry, req.headers) ?? (await this.#external(request, registry, ruleInput));
     try {
-      choice = router.chooseGroup(registry, req.headers, ruleInput, sql);
+      choice ??= router.chooseGroup(registry, req.headers, ruleInput, sql);
     } catch (error) {
       if (error instanceof GatewayError) return reject(error);
       throw error;
@@ -194,6 +197,35 @@ export class RoutingDecision {
       queryId: undefined,
       slot: undefined,
     };
+  }
+
+  /** The external service's group for a new statement (asked once per submission), if it names one. */
+  async #external(
+    request: RoutingRequest,
+    registry: Registry,
+    rules: () => RuleRequest,
+  ): Promise<GroupChoice | undefined> {
+    const { external } = this.options;
+    const { statement, req } = request;
+    if (external === undefined || statement === undefined) return undefined;
+    const name = await statement.externalGroup(() => {
+      const facts = external.sendsSqlFacts;
+      return external.groupFor(
+        {
+          method: req.method ?? 'POST',
+          path: request.path,
+          query: request.query,
+          remoteAddress: req.socket.remoteAddress,
+          request: rules(),
+          sql: facts ? statement.sqlFacts(this.#sql) : undefined,
+          body: facts && statement.body.length <= this.#sql.options.maxBytes ? statement.sql : '',
+          headers: external.forwardedHeaders(req.headers),
+        },
+        (group) => registry.groups.has(group),
+      );
+    });
+    const group = name === undefined ? undefined : registry.groups.get(name);
+    return group === undefined ? undefined : { group, by: 'external' };
   }
 
   /** A new query of a managed group: run now on a member with room, wait in the group's queue, or be refused. */

@@ -18,7 +18,7 @@ interface Routable {
 
 /** How the group of a new query was chosen. */
 export type GroupChoice =
-  | { readonly group: GroupEntry; readonly by: 'header' | 'default' }
+  | { readonly group: GroupEntry; readonly by: 'header' | 'external' | 'default' }
   | { readonly group: GroupEntry; readonly by: 'rule'; readonly rule: string };
 
 export interface RouterOptions {
@@ -45,11 +45,8 @@ export class Router {
     rules: () => RuleRequest,
     sql: () => RuleSql,
   ): GroupChoice {
-    if (this.options.honorRoutingGroupHeader) {
-      const named = headers['x-trino-routing-group'];
-      const group = typeof named === 'string' ? registry.groups.get(named) : undefined;
-      if (group !== undefined) return { group, by: 'header' };
-    }
+    const header = this.headerChoice(registry, headers);
+    if (header !== undefined) return header;
     if (registry.rules.length > 0) {
       const request = rules();
       for (const rule of registry.rules) {
@@ -64,6 +61,14 @@ export class Router {
       throw new NoRoutingGroupError('No routing group matches the request and no default routing group is defined');
     }
     return { group: fallback, by: 'default' };
+  }
+
+  /** The group X-Trino-Routing-Group names, when it names one and the header is honoured. */
+  headerChoice(registry: Registry, headers: IncomingHttpHeaders): GroupChoice | undefined {
+    if (!this.options.honorRoutingGroupHeader) return undefined;
+    const named = headers['x-trino-routing-group'];
+    const group = typeof named === 'string' ? registry.groups.get(named) : undefined;
+    return group === undefined ? undefined : { group, by: 'header' };
   }
 
   /**

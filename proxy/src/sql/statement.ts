@@ -10,6 +10,7 @@ export class Statement {
   #sql: string | undefined;
   #killed: string | null | undefined;
   #facts: SqlFacts | undefined;
+  #external: Promise<string | undefined> | undefined;
 
   constructor(
     /** The request body, byte for byte. */
@@ -43,8 +44,14 @@ export class Statement {
     return this.#facts;
   }
 
-  /** The facts if some step already asked for them (the external router sends them only then). */
+  /** The facts if some step already asked for them. */
   knownSqlFacts(): SqlFacts | undefined {
     return this.#facts;
+  }
+
+  /** The external routing service's group for this statement: `ask` runs on the first call only. */
+  externalGroup(ask: () => Promise<string | undefined>): Promise<string | undefined> {
+    this.#external ??= ask();
+    return this.#external;
   }
 }
