@@ -153,7 +153,7 @@ export class RoutingDecision {
     return sticky(cluster, 'query-id', queryId);
   }
 
-  /** Something new: a group (header, rules, default), then a routable member of it — or admission. */
+  /** Something new: a group (header, external service, rules, default), then a routable member of it — or admission. */
   async #choose(request: RoutingRequest, registry: Registry, issueCookie: boolean): Promise<Destination> {
     const { router, cookies, queue } = this.options;
     const { req, path, query, statement } = request;
