@@ -113,6 +113,20 @@ describe('Registry.readsSql', () => {
   const build = (spec: object) =>
     buildRegistry({ generation: 1, clusters: [cluster], groups: [group(spec)], defaultRoutingGroup: 'a' });
 
+  it('reports a mistyped sql condition as a problem of its group, which then keeps no rules', () => {
+    const registry = build({ rules: [{ name: 'r', condition: '"t" in sql.tabels' }] });
+    expect(registry.problems).toContainEqual(
+      expect.objectContaining({
+        kind: 'RoutingGroup',
+        name: 'a',
+        severity: 'error',
+        message: expect.stringContaining("spec.rules[0].condition: undefined field 'tabels' on sql"),
+      }),
+    );
+    expect(registry.groups.get('a')?.rulesValid).toBe(false);
+    expect(registry.rules).toEqual([]);
+  });
+
   it('is false when no condition reads sql', () => {
     expect(build({ rules: [{ name: 'r', condition: 'request.user == "x"' }] }).readsSql).toBe(false);
   });
