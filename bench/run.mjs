@@ -31,6 +31,7 @@ import {
   lifecycleWorkload,
   parseNextUri,
   pollWorkload,
+  SQL_100K,
   streamWorkload,
   submitRequest,
   submitWorkload,
@@ -79,7 +80,7 @@ const SETTINGS = {
     streamConnections: 16,
     warmupMs: QUICK ? 200 : 1000,
     durationMs: QUICK ? 800 : 8000,
-    rates: { poll: 1500, submit: 800, lifecycle: 1200, stream: 20 },
+    rates: { poll: 1500, submit: 800, lifecycle: 1200, stream: 20, 'submit-sql': 800, 'submit-sql-100k': 200 },
   },
   pollQueries: QUICK ? 200 : 2000,
   lifecyclePolls: 5,
@@ -107,6 +108,8 @@ const SETTINGS = {
 };
 
 const ALL_WORKLOADS = ['poll', 'submit', 'lifecycle', 'stream'];
+/** Submissions that Junction routes with a rule on sql.* (its target restarts with that rule); not run by default. */
+const SQL_WORKLOADS = ['submit-sql', 'submit-sql-100k'];
 const ALL_TARGETS = [
   direct,
   haproxy,
@@ -139,7 +142,10 @@ async function main() {
   const started = Date.now();
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const targets = pick(ALL_TARGETS, args.targets, 'target');
-  const workloads = pick(ALL_WORKLOADS, args.workloads, 'workload');
+  const workloads =
+    args.workloads === undefined
+      ? ALL_WORKLOADS
+      : pick([...ALL_WORKLOADS, ...SQL_WORKLOADS], args.workloads, 'workload');
   if (!existsSync(join(REPO_ROOT, 'proxy/dist/main.js')))
     throw new Error('proxy/dist/main.js missing: run `npm run build`');
   ensureDebianPackages(
@@ -206,7 +212,9 @@ async function main() {
       }
       try {
         for (const workload of workloads) {
-          const result = await measure(target.name, running, workload, { backendPids, sidePids });
+          const result = SQL_WORKLOADS.includes(workload)
+            ? await measureWithSqlRule(target, ctx, running, workload, { backendPids, sidePids })
+            : await measure(target.name, running, workload, { backendPids, sidePids });
           doc.results.push(result);
           const problems = problemsOf(result);
           if (problems.length > 0) doc.failures.push(`${target.name}/${workload}: ${problems.join('; ')}`);
@@ -278,10 +286,23 @@ async function submitQueries(port, count) {
   return queries;
 }
 
+/** A SQL workload: on a Junction target, a second instance with a rule on sql.catalogs; elsewhere plain submits. */
+async function measureWithSqlRule(target, ctx, running, workload, pids) {
+  if (target.variant === undefined) return measure(target.name, running, workload, pids);
+  const withRule = await target.variant({ sqlRule: true }).start(ctx);
+  try {
+    return await measure(target.name, withRule, workload, pids);
+  } finally {
+    await withRule.stop();
+  }
+}
+
 function makeWorkload(name, port, queries) {
   const host = `127.0.0.1:${port}`;
   if (name === 'poll') return pollWorkload(host, queries);
   if (name === 'submit') return submitWorkload(host);
+  if (name === 'submit-sql') return submitWorkload(host, undefined, name);
+  if (name === 'submit-sql-100k') return submitWorkload(host, SQL_100K, name);
   if (name === 'lifecycle') return lifecycleWorkload(host, SETTINGS.lifecyclePolls);
   if (name === 'stream') return streamWorkload(host, queries);
   throw new Error(`unknown workload ${name}`);

@@ -5,14 +5,28 @@
 //   submit    POST /v1/statement (group choice, rules, mapping write)
 //   lifecycle one POST then k polls of that query's nextUri chain, many queries at once
 //   stream    GET of 1, 2, 4 and 8 MB result pages (MB/s)
+//   submit-sql       `submit` on Junction with a rule on sql.catalogs: every statement is parsed
+//   submit-sql-100k  the same with a 100 KB statement (over routing.sqlFacts.maxBytes: not parsed)
 
 const USER_HEADERS = 'X-Trino-User: bench\r\nX-Trino-Catalog: tpch\r\nX-Trino-Schema: tiny\r\n';
 const SQL = 'SELECT count(*) FROM tpch.tiny.lineitem';
 
-export function submitRequest(host) {
+/** About 100 KB of one statement: a long IN list over the same table. */
+export const SQL_100K = (() => {
+  const values = [];
+  let size = 0;
+  for (let i = 0; size < 100 * 1024 - 100; i++) {
+    const value = `'comment number ${i}'`;
+    values.push(value);
+    size += value.length + 2;
+  }
+  return `SELECT count(*) FROM tpch.tiny.lineitem WHERE comment IN (${values.join(', ')})`;
+})();
+
+export function submitRequest(host, sql = SQL) {
   return (
     `POST /v1/statement HTTP/1.1\r\nHost: ${host}\r\n${USER_HEADERS}X-Trino-Source: bench\r\n` +
-    `Content-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(SQL)}\r\n\r\n${SQL}`
+    `Content-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(sql)}\r\n\r\n${sql}`
   );
 }
 
@@ -42,10 +56,10 @@ export function pollWorkload(host, queries) {
   };
 }
 
-export function submitWorkload(host) {
-  const data = submitRequest(host);
+export function submitWorkload(host, sql = SQL, name = 'submit') {
+  const data = submitRequest(host, sql);
   return {
-    name: 'submit',
+    name,
     next: () => ({ data, wantBody: false }),
     done() {},
   };

@@ -1,13 +1,14 @@
 // Junction itself: `node proxy/dist/main.js --config <file>` on a generated config, with in-memory
 // state or Redis. Clusters are TrinoCluster resources without health checks (type None) so probes
 // never touch the measured path; one RoundRobin default group holds them all, and a second group
-// carries `rules` CEL rules that never match, so every submission evaluates all of them.
+// carries `rules` CEL rules that never match, so every submission evaluates all of them (with `sqlRule`,
+// one more that reads sql.catalogs, so every submission is parsed too).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnPinned, waitForHttp } from '../lib/procs.mjs';
 
 /** Multi-document YAML (JSON documents) for `clusterCount` clusters spread over `ports`. */
-export function junctionResources({ ports, clusterCount = ports.length, rules = 1 }) {
+export function junctionResources({ ports, clusterCount = ports.length, rules = 1, sqlRule = false }) {
   const docs = [];
   for (let i = 0; i < clusterCount; i++) {
     docs.push({
@@ -23,7 +24,7 @@ export function junctionResources({ ports, clusterCount = ports.length, rules = 
     metadata: { name: 'adhoc' },
     spec: { clusterSelector: { matchLabels: { pool: 'adhoc' } }, default: true, strategy: 'RoundRobin' },
   });
-  if (rules > 0) {
+  if (rules > 0 || sqlRule) {
     docs.push({
       apiVersion: 'junction.dev/v1alpha1',
       kind: 'RoutingGroup',
@@ -32,10 +33,13 @@ export function junctionResources({ ports, clusterCount = ports.length, rules = 
         clusterSelector: { matchLabels: { pool: 'adhoc' } },
         strategy: 'RoundRobin',
         priority: 10,
-        rules: Array.from({ length: rules }, (_, i) => ({
-          name: `rule-${i}`,
-          condition: `request.source == "etl-${i}" && request.user != "nobody"`,
-        })),
+        rules: [
+          ...Array.from({ length: rules }, (_, i) => ({
+            name: `rule-${i}`,
+            condition: `request.source == "etl-${i}" && request.user != "nobody"`,
+          })),
+          ...(sqlRule ? [{ name: 'sql-system', condition: '"system" in sql.catalogs' }] : []),
+        ],
       },
     });
   }
@@ -51,12 +55,19 @@ export function junctionTarget(name, describe, options = {}) {
   return {
     name,
     describe,
+    /** The same target with more options (the SQL workloads add a rule on sql.*). */
+    variant: (more) => junctionTarget(name, describe, { ...options, ...more }),
     async start(ctx) {
       const ports = options.ports?.(ctx) ?? [ctx.backendPorts[0]];
       const resourcesFile = join(ctx.dir, `${name}-resources.yaml`);
       writeFileSync(
         resourcesFile,
-        junctionResources({ ports, clusterCount: options.clusterCount ?? ports.length, rules: options.rules ?? 1 }),
+        junctionResources({
+          ports,
+          clusterCount: options.clusterCount ?? ports.length,
+          rules: options.rules ?? 1,
+          sqlRule: options.sqlRule ?? false,
+        }),
       );
       const config = {
         server: { host: '127.0.0.1', port: 0, drainTimeout: '2s' },

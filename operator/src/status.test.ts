@@ -200,6 +200,7 @@ describe('RoutingGroup status', () => {
       name: 'per-user',
       condition: 'true',
       matches: () => true,
+      readsSql: false,
       key: 'User' as const,
       maxConcurrent: 20,
       maxPerSecond: undefined,

@@ -27,8 +27,10 @@ import { startQueryManagement } from './queue/management.js';
 import type { ProxyHealth } from './registry/health-view.js';
 import { registryMode } from './registry/mode.js';
 import { RoutingDecision } from './routing/decision.js';
+import { ExternalRouter } from './routing/external-router.js';
 import { MemoryRoutedCounter, RedisRoutedCounter, type RoutedCounter } from './routing/routed-counter.js';
 import { Router } from './routing/router.js';
+import { SqlAnalyser } from './sql/analyser.js';
 import { CachedStickyStore } from './sticky/cached.js';
 import { CookieCodec } from './sticky/cookies.js';
 import { MemoryStickyStore } from './sticky/memory.js';
@@ -95,6 +97,33 @@ export async function startProxy(config: GatewayConfig, logger?: Logger): Promis
     config.routing,
     cookies === undefined ? undefined : config.oauth2GatewayCookieConfiguration,
   );
+  const sql = new SqlAnalyser({
+    ...config.routing.sqlFacts,
+    observer: { parsed: (seconds, ok) => metrics.sqlParsed(seconds, ok), unparsed: (why) => metrics.sqlUnparsed(why) },
+  });
+  // The grammar loads (about a second) only once some condition reads sql.*, before a submission needs it.
+  const prepareSql = (registry: Registry) => {
+    if (registry.readsSql) sql.prepare();
+  };
+  prepareSql(source.current());
+  const externalConfig = config.routing.external;
+  const external =
+    externalConfig === undefined
+      ? undefined
+      : new ExternalRouter({
+          url: externalConfig.url,
+          timeoutMs: externalConfig.timeout,
+          failureThreshold: externalConfig.failureThreshold,
+          openForMs: externalConfig.openFor,
+          headers: externalConfig.headers,
+          sqlFacts: externalConfig.sqlFacts,
+          observer: {
+            answered: (outcome, seconds) => metrics.externalRouting(outcome, seconds),
+            circuit: (open) => metrics.externalCircuit(open),
+          },
+          logger: log,
+        });
+  if (externalConfig?.sqlFacts === true) sql.prepare();
   const management = await startQueryManagement({
     config,
     store: queueStore(config, redis),
@@ -111,7 +140,7 @@ export async function startProxy(config: GatewayConfig, logger?: Logger): Promis
     config,
     paths,
     registry: () => source.current(),
-    decision: new RoutingDecision({ router, owners, cookies, paths, queue: management.queue }),
+    decision: new RoutingDecision({ router, owners, cookies, paths, queue: management.queue, sql, external }),
     queue: management,
     owners,
     forwarders,
@@ -124,6 +153,7 @@ export async function startProxy(config: GatewayConfig, logger?: Logger): Promis
   source.onChange((registry) => {
     forwarders.sync(registry);
     metrics.registryChanged(registry);
+    prepareSql(registry);
   });
 
   let draining = false;
@@ -170,6 +200,7 @@ export async function startProxy(config: GatewayConfig, logger?: Logger): Promis
       await management.close();
       await mode.close();
       await forwarders.close();
+      await external?.close();
       await shared.close();
       if (redis !== undefined) await closeRedisClient(redis);
       log.info('junction proxy stopped');

@@ -3,6 +3,8 @@
 import type { ClusterHealth, Registry } from '@junction/shared';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry as PromRegistry } from 'prom-client';
 import type { RequestKind } from './http/classify.js';
+import type { ExternalOutcome } from './routing/external-router.js';
+import type { UnparsedReason } from './sql/analyser.js';
 import type { LookupOutcome } from './sticky/query-owners.js';
 
 export type MetricKind = RequestKind | 'submit' | 'rejected';
@@ -44,6 +46,12 @@ export class ProxyMetrics {
   readonly #reloadErrors: Counter;
   readonly #storeErrors: Counter;
   readonly #redisUp: Gauge;
+  readonly #sqlParses: Counter;
+  readonly #sqlParseSeconds: Histogram;
+  readonly #sqlUnparsed: Counter;
+  readonly #external: Counter;
+  readonly #externalSeconds: Histogram;
+  readonly #externalOpen: Gauge;
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'junction_proxy_' });
@@ -108,6 +116,64 @@ export class ProxyMetrics {
       registers: [this.registry],
     });
     this.#redisUp = gauge('junction_redis_up', '1 when the shared Redis is reachable');
+    this.#sqlParses = new Counter({
+      name: 'junction_sql_parses_total',
+      help: 'Submitted statements parsed for rules that read sql.*, by outcome (parsed: facts, failed: none)',
+      labelNames: ['outcome'],
+      registers: [this.registry],
+    });
+    this.#sqlParseSeconds = new Histogram({
+      name: 'junction_sql_parse_duration_seconds',
+      help: 'Time spent parsing one submitted statement (bounded by routing.sqlFacts.timeBudgetMs)',
+      buckets: LATENCY_BUCKETS,
+      registers: [this.registry],
+    });
+    this.#sqlUnparsed = new Counter({
+      name: 'junction_sql_unparsed_total',
+      help: 'Statements routed without SQL facts (sql.parsed false), by reason: too_large, time_budget, syntax, other',
+      labelNames: ['reason'],
+      registers: [this.registry],
+    });
+    this.#external = new Counter({
+      name: 'junction_external_routing_total',
+      help:
+        'Statements the external routing service was asked about, by outcome: routed, no_group, unknown_group ' +
+        '(the rules decide), and the failures error_answer, malformed, http_error, timeout, unreachable, circuit_open',
+      labelNames: ['outcome'],
+      registers: [this.registry],
+    });
+    this.#externalSeconds = new Histogram({
+      name: 'junction_external_routing_duration_seconds',
+      help: 'Time the external routing service took to answer (or to fail), by outcome',
+      labelNames: ['outcome'],
+      buckets: LATENCY_BUCKETS,
+      registers: [this.registry],
+    });
+    this.#externalOpen = gauge(
+      'junction_external_routing_circuit_open',
+      '1 while the external routing service is not asked after repeated failures',
+    );
+  }
+
+  /** One statement's question to the external routing service; `seconds` undefined when none was sent. */
+  externalRouting(outcome: ExternalOutcome, seconds: number | undefined): void {
+    this.#external.inc({ outcome });
+    if (seconds !== undefined) this.#externalSeconds.observe({ outcome }, seconds);
+  }
+
+  externalCircuit(open: boolean): void {
+    this.#externalOpen.set(open ? 1 : 0);
+  }
+
+  /** The SQL parser ran on a submission for rules that read sql.*. */
+  sqlParsed(seconds: number, ok: boolean): void {
+    this.#sqlParses.inc({ outcome: ok ? 'parsed' : 'failed' });
+    this.#sqlParseSeconds.observe(seconds);
+  }
+
+  /** A submission that rules asked about got no SQL facts. */
+  sqlUnparsed(reason: UnparsedReason): void {
+    this.#sqlUnparsed.inc({ reason });
   }
 
   /** One answered request; `seconds` from arrival until the answer was written (cluster time included). */

@@ -73,6 +73,7 @@ function routingResources(overrides: { blue?: object; green?: object } = {}): ob
         { name: 'etl-source', condition: 'request.source == "etl-cli"' },
         { name: 'etl-user', condition: 'request.user == "etl-user"' },
         { name: 'nightly-tag', condition: '"nightly" in request.clientTags' },
+        { name: 'system-runtime', condition: '"system.runtime" in sql.schemas' },
       ],
     }),
   ];
@@ -345,6 +346,24 @@ describe('routing to the expected coordinator', () => {
       expect(await ranOn(clusters, await idOf({}))).toEqual(['blue']);
       expect(await ranOn(clusters, await idOf({ user: 'etl-user' }))).toEqual(['green']);
       expect(await ranOn(clusters, await idOf({ clientTags: ['nightly'] }))).toEqual(['green']);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  test(
+    'a rule on sql.schemas: tpch.tiny.nation on blue, system.runtime.nodes on green, qualified or by session',
+    async () => {
+      const idOf = async (sql: string, headers: Record<string, string> = {}) => {
+        const run = await runQuery(gateway.url, sql, { headers });
+        expect(run.error).toBeUndefined();
+        return run.id;
+      };
+      expect(await ranOn(clusters, await idOf('SELECT count(*) FROM tpch.tiny.nation'))).toEqual(['blue']);
+      expect(await ranOn(clusters, await idOf('SELECT count(*) FROM system.runtime.nodes'))).toEqual(['green']);
+      const runtime = { 'X-Trino-Catalog': 'system', 'X-Trino-Schema': 'runtime' };
+      expect(await ranOn(clusters, await idOf('SELECT count(*) FROM nodes', runtime))).toEqual(['green']);
+      const tiny = { 'X-Trino-Catalog': 'tpch', 'X-Trino-Schema': 'tiny' };
+      expect(await ranOn(clusters, await idOf('SELECT count(*) FROM nation', tiny))).toEqual(['blue']);
     },
     TEST_TIMEOUT_MS,
   );

@@ -67,7 +67,7 @@ function dedupe(xs: Cel[]): Cel[] {
   });
 }
 
-/** True when the expression reads a variable under `sql.`, which the rule checker does not know yet. */
+/** True when the expression reads a variable under `sql.` (the rule then needs the statement parsed). */
 export function usesSql(x: Cel): boolean {
   switch (x.k) {
     case 'lit':

@@ -125,7 +125,7 @@ describe('the example in docs/migrating-from-trino-gateway.md', () => {
     expect(status).toBe(0);
     expect(stdout).toContain('condition: \'"hive.web.page_views" in sql.tables\'');
     expect(stdout).toContain('condition: sql.statement == "Insert" || sql.statement == "CreateTableAsSelect"');
-    expect(stderr).toContain('rules that read sql.* need the SQL facts');
+    expect(stderr).toContain('rules that read sql.* need the SQL facts of the statement: Junction parses it');
     const queryRules = example('query-rules.yaml');
     const facts = [
       {

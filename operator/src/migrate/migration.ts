@@ -35,8 +35,8 @@ export interface MigrationResult {
 }
 
 const SQL_NOTE =
-  'rules that read sql.* need the SQL facts of the statement; until Junction provides them, it reports ' +
-  'those rules as not compiling (RulesValid=False)';
+  'rules that read sql.* need the SQL facts of the statement: Junction parses it for them, and a statement over ' +
+  'routing.sqlFacts.maxBytes or its time budget is routed with sql.parsed false (and empty sets)';
 const HEADER_NOTE =
   'Trino Gateway ignores X-Trino-Routing-Group when its rules engine is on; set routing.honorRoutingGroupHeader: ' +
   'false in the Junction gateway config to do the same';
@@ -123,9 +123,6 @@ export function migrate(input: MigrationInput): MigrationResult {
 }
 
 function compileProblem(rule: PlacedRule): string | undefined {
-  // sql.* is not in the rule type checker yet (being added alongside the SQL facts), so such
-  // conditions are not compiled here; their regular expressions were checked on conversion.
-  if (usesSql(rule.condition)) return undefined;
   const compiled = compileRule(print(rule.condition));
   return compiled.ok ? undefined : compiled.error;
 }

@@ -101,7 +101,6 @@ describe('user and query properties', () => {
     expect(convert('trinoRequestUser.userExistsAndEquals("alice")').notes).toEqual([NOTES.user]);
   });
 
-  // sql.* is not in the rule checker yet, so these are compared as text only.
   test.each([
     ['trinoQueryProperties.getQueryType() == "Insert"', 'sql.statement == "Insert"'],
     ['trinoQueryProperties.getQueryType().toLowerCase.equals("insert")', 'sql.statement.lowerAscii() == "insert"'],
@@ -126,6 +125,7 @@ describe('user and query properties', () => {
     const converted = convert(mvel).cel;
     expect(converted).toBe(cel);
     expect(usesSql(parseAndTranslate(mvel))).toBe(true);
+    expect(compileRule(cel)).toMatchObject({ ok: true, readsSql: true });
   });
 });
 

@@ -198,7 +198,7 @@ function stringMethod(tr: Translation, s: Extract<Value, { t: 'string' }>, m: Me
     case 'matches': {
       const regex = javaRegexToRe2(literalArg(m.args, m.at, 'matches'));
       if (!regex.ok) throw new Unconvertible(regex.reason, m.at);
-      // Checked here, not with the whole rule: rules that read sql.* skip compileRule for now.
+      // Checked here too, so the reason names the regular expression rather than the whole rule.
       const re2 = compileRule(`"".matches(${quote(regex.re2)})`);
       if (!re2.ok) throw new Unconvertible(`the regular expression is not valid RE2: ${re2.error}`, m.at);
       for (const note of regex.notes) tr.notes.add(note);

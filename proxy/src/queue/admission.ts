@@ -1,8 +1,8 @@
 // What admission needs to know about one new query of a group: its priority class, the key it
 // takes turns by, and the admission buckets it counts against — all from the group's compiled
 // settings and the `request` CEL sees.
-import type { AdmissionCheck, GroupEntry, RuleRequest } from '@junction/shared';
-import { DEFAULT_CLASS } from '@junction/shared';
+import type { AdmissionCheck, GroupEntry, RuleCondition, RuleRequest, RuleSql } from '@junction/shared';
+import { DEFAULT_CLASS, NO_SQL_FACTS } from '@junction/shared';
 
 export interface QueuePlacement {
   readonly priority: number;
@@ -11,15 +11,21 @@ export interface QueuePlacement {
   readonly admission: readonly AdmissionCheck[];
 }
 
-export function placement(group: GroupEntry, request: RuleRequest): QueuePlacement {
+/** `sql` is asked for only by conditions that read it (it may parse the statement). */
+export function placement(
+  group: GroupEntry,
+  request: RuleRequest,
+  sql: () => RuleSql = () => NO_SQL_FACTS,
+): QueuePlacement {
   const { classes, fairShare } = group.queue;
-  let priority = classes.findIndex((entry) => entry.matches(request));
+  const holds = (condition: RuleCondition) => condition.matches(request, condition.readsSql ? sql() : undefined);
+  let priority = classes.findIndex(holds);
   if (priority < 0) priority = classes.length;
   const className = classes[priority]?.name ?? DEFAULT_CLASS;
   const shareKey = fairShare === 'User' ? request.user : fairShare === 'Source' ? request.source : '';
   const admission: AdmissionCheck[] = [];
   for (const limit of group.admission) {
-    if (!limit.matches(request)) continue;
+    if (!holds(limit)) continue;
     const value = limit.key === 'User' ? request.user : request.source;
     admission.push({
       bucket: `${group.name}/${limit.name}/${value}`,

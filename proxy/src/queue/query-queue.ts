@@ -11,6 +11,7 @@ import type {
   QueueStore,
   Registry,
   RuleRequest,
+  RuleSql,
 } from '@junction/shared';
 import { AdmissionLimitError, type GatewayError, QueueFullError, UpstreamUnreachableError } from '../http/errors.js';
 import { newQueuedQueryId } from '../http/gateway-query-ids.js';
@@ -58,6 +59,8 @@ export interface AdmissionInput {
   readonly statement: Statement;
   readonly group: GroupEntry;
   readonly request: RuleRequest;
+  /** What conditions see as `sql`, asked for only by those that read it. */
+  readonly sql: () => RuleSql;
   readonly candidates: readonly ClusterEntry[];
 }
 
@@ -112,7 +115,7 @@ export class QueryQueue {
 
   async admit(input: AdmissionInput): Promise<Admission> {
     const { group, request, statement } = input;
-    const place = placement(group, request);
+    const place = placement(group, request, input.sql);
     const id = newQueuedQueryId();
     const result = await this.#options.store.admit({
       id,

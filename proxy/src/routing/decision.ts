@@ -2,21 +2,30 @@
 // kill_query target, OAuth2 id, routing cookie), then a routing group and a cluster in it. Forward
 // and submit both ask it; it answers route to a cluster, queue in a group, or reject.
 import type { IncomingMessage } from 'node:http';
-import type { ClusterEntry, GroupEntry, Registry, RuleRequest } from '@junction/shared';
+import {
+  type ClusterEntry,
+  type GroupEntry,
+  NO_SQL_FACTS,
+  type Registry,
+  type RuleRequest,
+  type RuleSql,
+} from '@junction/shared';
 import type { PathRules, RequestKind } from '../http/classify.js';
 import { GatewayError, UnknownClusterError, UnknownQueryError } from '../http/errors.js';
 import { isQueuedQueryId } from '../http/gateway-query-ids.js';
 import { extractQueryId } from '../http/query-id.js';
 import type { QueryQueue } from '../queue/query-queue.js';
+import { SqlAnalyser } from '../sql/analyser.js';
 import type { Statement } from '../sql/statement.js';
 import type { CookieCodec } from '../sticky/cookies.js';
 import { oauthIdFromPath } from '../sticky/oauth-ids.js';
 import type { QueryOwners } from '../sticky/query-owners.js';
+import type { ExternalRouter } from './external-router.js';
 import type { GroupChoice, Router } from './router.js';
 import { ruleRequest } from './rule-request.js';
 
 /** Why a request went where it went: a sticky owner, or how a new request's group was chosen. */
-export type RoutedBy = 'prefix' | 'query-id' | 'oauth2-id' | 'cookie' | 'header' | 'rule' | 'default';
+export type RoutedBy = 'prefix' | 'query-id' | 'oauth2-id' | 'cookie' | 'header' | 'external' | 'rule' | 'default';
 
 export interface RoutingRequest {
   readonly req: IncomingMessage;
@@ -77,6 +86,10 @@ export interface RoutingDecisionOptions {
   readonly paths: PathRules;
   /** Query management; undefined when this proxy runs without it (tests of routing alone). */
   readonly queue?: QueryQueue | undefined;
+  /** Analyses a submission for conditions that read sql.*; default bounds when not given. */
+  readonly sql?: SqlAnalyser | undefined;
+  /** routing.external: asked for the group of a new statement after the header, before the rules. */
+  readonly external?: ExternalRouter | undefined;
 }
 
 const reject = (error: GatewayError): Reject => ({ action: 'reject', error });
@@ -92,7 +105,11 @@ const sticky = (cluster: ClusterEntry, by: RoutedBy, queryId?: string): RouteTo 
 });
 
 export class RoutingDecision {
-  constructor(readonly options: RoutingDecisionOptions) {}
+  readonly #sql: SqlAnalyser;
+
+  constructor(readonly options: RoutingDecisionOptions) {
+    this.#sql = options.sql ?? new SqlAnalyser();
+  }
 
   /** Where `request` goes. Sticky owners ignore `enabled` and group membership, not deletion. */
   async decide(request: RoutingRequest, registry: Registry): Promise<Destination> {
@@ -136,7 +153,7 @@ export class RoutingDecision {
     return sticky(cluster, 'query-id', queryId);
   }
 
-  /** Something new: a group (header, rules, default), then a routable member of it — or admission. */
+  /** Something new: a group (header, external service, rules, default), then a routable member of it — or admission. */
   async #choose(request: RoutingRequest, registry: Registry, issueCookie: boolean): Promise<Destination> {
     const { router, cookies, queue } = this.options;
     const { req, path, query, statement } = request;
@@ -145,16 +162,18 @@ export class RoutingDecision {
       rules ??= ruleRequest(req, path, query);
       return rules;
     };
-    let choice: GroupChoice;
+    // The statement remembers its facts, so a second decision after a connect failure parses nothing.
+    const sql = (): RuleSql => (statement === undefined ? NO_SQL_FACTS : statement.sqlFacts(this.#sql));
+    let choice = router.headerChoice(registry, req.headers) ?? (await this.#external(request, registry, ruleInput));
     try {
-      choice = router.chooseGroup(registry, req.headers, ruleInput);
+      choice ??= router.chooseGroup(registry, req.headers, ruleInput, sql);
     } catch (error) {
       if (error instanceof GatewayError) return reject(error);
       throw error;
     }
     const rule = choice.by === 'rule' ? choice.rule : undefined;
     if (statement !== undefined && queue?.manages(choice.group, registry) === true) {
-      return this.#admit(request, registry, queue, choice, ruleInput(), rule);
+      return this.#admit(request, registry, queue, choice, ruleInput(), sql, rule);
     }
     let cluster: ClusterEntry;
     try {
@@ -180,6 +199,35 @@ export class RoutingDecision {
     };
   }
 
+  /** The external service's group for a new statement (asked once per submission), if it names one. */
+  async #external(
+    request: RoutingRequest,
+    registry: Registry,
+    rules: () => RuleRequest,
+  ): Promise<GroupChoice | undefined> {
+    const { external } = this.options;
+    const { statement, req } = request;
+    if (external === undefined || statement === undefined) return undefined;
+    const name = await statement.externalGroup(() => {
+      const facts = external.sendsSqlFacts;
+      return external.groupFor(
+        {
+          method: req.method ?? 'POST',
+          path: request.path,
+          query: request.query,
+          remoteAddress: req.socket.remoteAddress,
+          request: rules(),
+          sql: facts ? statement.sqlFacts(this.#sql) : undefined,
+          body: facts && statement.body.length <= this.#sql.options.maxBytes ? statement.sql : '',
+          headers: external.forwardedHeaders(req.headers),
+        },
+        (group) => registry.groups.has(group),
+      );
+    });
+    const group = name === undefined ? undefined : registry.groups.get(name);
+    return group === undefined ? undefined : { group, by: 'external' };
+  }
+
   /** A new query of a managed group: run now on a member with room, wait in the group's queue, or be refused. */
   async #admit(
     request: RoutingRequest,
@@ -187,6 +235,7 @@ export class RoutingDecision {
     queue: QueryQueue,
     choice: GroupChoice,
     rules: RuleRequest,
+    sql: () => RuleSql,
     rule: string | undefined,
   ): Promise<Destination> {
     const { group, by } = choice;
@@ -198,6 +247,7 @@ export class RoutingDecision {
       statement: request.statement as Statement,
       group,
       request: rules,
+      sql,
       candidates,
     });
     switch (admission.outcome) {

@@ -2,7 +2,7 @@
 // and a cluster in it (Healthy, enabled, weight > 0, by the group's strategy), following the
 // group's fallbackGroup once. Sticky follow-ups never come here; decision.ts orders the steps.
 import type { IncomingHttpHeaders } from 'node:http';
-import type { ClusterEntry, ClusterHealth, GroupEntry, Registry, RuleRequest } from '@junction/shared';
+import type { ClusterEntry, ClusterHealth, GroupEntry, Registry, RuleRequest, RuleSql } from '@junction/shared';
 import { NoHealthyClusterError, NoRoutingGroupError } from '../http/errors.js';
 import type { HealthView } from '../registry/health-view.js';
 import type { RoutedCounter } from './routed-counter.js';
@@ -18,7 +18,7 @@ interface Routable {
 
 /** How the group of a new query was chosen. */
 export type GroupChoice =
-  | { readonly group: GroupEntry; readonly by: 'header' | 'default' }
+  | { readonly group: GroupEntry; readonly by: 'header' | 'external' | 'default' }
   | { readonly group: GroupEntry; readonly by: 'rule'; readonly rule: string };
 
 export interface RouterOptions {
@@ -35,19 +35,22 @@ export class Router {
   constructor(readonly options: RouterOptions) {}
 
   /**
-   * The routing group for a new request. `rules` builds what CEL rules see; it is called only when
-   * there are rules to evaluate, at most once.
+   * The routing group for a new request. `rules` builds what CEL rules see as `request`; it is called
+   * only when there are rules to evaluate, at most once. `sql` gives the statement's facts; it is called
+   * only when a rule that reads `sql` is reached (it may parse the statement; it remembers the answer).
    */
-  chooseGroup(registry: Registry, headers: IncomingHttpHeaders, rules: () => RuleRequest): GroupChoice {
-    if (this.options.honorRoutingGroupHeader) {
-      const named = headers['x-trino-routing-group'];
-      const group = typeof named === 'string' ? registry.groups.get(named) : undefined;
-      if (group !== undefined) return { group, by: 'header' };
-    }
+  chooseGroup(
+    registry: Registry,
+    headers: IncomingHttpHeaders,
+    rules: () => RuleRequest,
+    sql: () => RuleSql,
+  ): GroupChoice {
+    const header = this.headerChoice(registry, headers);
+    if (header !== undefined) return header;
     if (registry.rules.length > 0) {
       const request = rules();
       for (const rule of registry.rules) {
-        if (rule.matches(request)) {
+        if (rule.matches(request, rule.readsSql ? sql() : undefined)) {
           const group = registry.groups.get(rule.group);
           if (group !== undefined) return { group, by: 'rule', rule: rule.name };
         }
@@ -58,6 +61,14 @@ export class Router {
       throw new NoRoutingGroupError('No routing group matches the request and no default routing group is defined');
     }
     return { group: fallback, by: 'default' };
+  }
+
+  /** The group X-Trino-Routing-Group names, when it names one and the header is honoured. */
+  headerChoice(registry: Registry, headers: IncomingHttpHeaders): GroupChoice | undefined {
+    if (!this.options.honorRoutingGroupHeader) return undefined;
+    const named = headers['x-trino-routing-group'];
+    const group = typeof named === 'string' ? registry.groups.get(named) : undefined;
+    return group === undefined ? undefined : { group, by: 'header' };
   }
 
   /**

@@ -2,11 +2,15 @@
 // what routing may ask of its SQL, each worked out at most once per submission and only if asked.
 import type { IncomingHttpHeaders } from 'node:http';
 import { sessionCatalog, sessionSchema } from '../http/trino-headers.js';
+import type { SqlAnalyser } from './analyser.js';
+import type { SqlFacts } from './facts.js';
 import { extractKillQueryId } from './kill-query.js';
 
 export class Statement {
   #sql: string | undefined;
   #killed: string | null | undefined;
+  #facts: SqlFacts | undefined;
+  #external: Promise<string | undefined> | undefined;
 
   constructor(
     /** The request body, byte for byte. */
@@ -29,5 +33,25 @@ export class Statement {
       this.#killed = id ?? null;
     }
     return this.#killed ?? undefined;
+  }
+
+  /** What the statement references (sql.* in rules): analysed on the first call only. */
+  sqlFacts(analyser: SqlAnalyser): SqlFacts {
+    this.#facts ??= analyser.analyse(this.body, () => this.sql, {
+      catalog: sessionCatalog(this.headers),
+      schema: sessionSchema(this.headers),
+    });
+    return this.#facts;
+  }
+
+  /** The facts if some step already asked for them. */
+  knownSqlFacts(): SqlFacts | undefined {
+    return this.#facts;
+  }
+
+  /** The external routing service's group for this statement: `ask` runs on the first call only. */
+  externalGroup(ask: () => Promise<string | undefined>): Promise<string | undefined> {
+    this.#external ??= ask();
+    return this.#external;
   }
 }

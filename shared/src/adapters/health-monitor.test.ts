@@ -33,6 +33,7 @@ function registry(...clusters: ClusterEntry[]): Registry {
     rules: [],
     problems: [],
     managesQueries: false,
+    readsSql: false,
   };
 }
 

@@ -17,22 +17,47 @@ export interface RuleRequest {
   schema: string;
 }
 
-export interface CompiledRule {
+/**
+ * What a CEL rule sees as `sql`: the facts of a submitted statement (docs/routing.md). Worked out only
+ * when some condition reads `sql`, at most once per submission; `parsed` is false when the statement
+ * was too large, ran over the time budget, did not parse, or the request is not a statement submission.
+ */
+export interface RuleSql {
+  readonly parsed: boolean;
+  /** '' when parsed; otherwise why not. */
+  readonly error: string;
+  /** Trino's AST class ('Query', 'Insert', 'CreateTableAsSelect', …); '' when not parsed. */
+  readonly statement: string;
+  /** Trino's resource-group QueryType ('SELECT', 'INSERT', 'DATA_DEFINITION', …); '' when none. */
+  readonly queryType: string;
+  /** Referenced catalogs, lower-case, sorted, unique. */
+  readonly catalogs: readonly string[];
+  /** Referenced schemas as 'catalog.schema'. */
+  readonly schemas: readonly string[];
+  /** Referenced tables and views as 'catalog.schema.table'. */
+  readonly tables: readonly string[];
+}
+
+/** A compiled CEL condition: `sql` is asked for only when `readsSql` (it may cost a parse). */
+export interface RuleCondition {
+  /** True when the condition references the `sql` variable. */
+  readonly readsSql: boolean;
+  /** True when the condition holds; an evaluation error counts as false. */
+  matches(request: RuleRequest, sql?: RuleSql): boolean;
+}
+
+export interface CompiledRule extends RuleCondition {
   readonly name: string;
   /** The group this rule routes to. */
   readonly group: string;
   readonly priority: number;
   readonly condition: string;
-  /** True when the condition holds; an evaluation error counts as false (and is reported by the caller). */
-  matches(request: RuleRequest): boolean;
 }
 
 /** A named CEL condition compiled once per registry build (queue priority classes, admission limits). */
-export interface CompiledCondition {
+export interface CompiledCondition extends RuleCondition {
   readonly name: string;
   readonly condition: string;
-  /** An evaluation error counts as false. */
-  matches(request: RuleRequest): boolean;
 }
 
 /** RoutingGroup.spec.queue, compiled. */
@@ -107,6 +132,8 @@ export interface Registry {
    * counts queries from forward to end. False keeps the plain routing path free of that work.
    */
   readonly managesQueries: boolean;
+  /** True when some rule, priority class or admission condition reads `sql`: submissions may then be parsed. */
+  readonly readsSql: boolean;
 }
 
 /** What the prober last learned about a cluster. */

@@ -33,7 +33,14 @@ function compileNamed(
       report('error', `${path}[${index}].condition: ${result.error}`);
       return;
     }
-    compiled.push(Object.freeze({ name: item.name, condition: item.condition, matches: result.matches }));
+    compiled.push(
+      Object.freeze({
+        name: item.name,
+        condition: item.condition,
+        readsSql: result.readsSql,
+        matches: result.matches,
+      }),
+    );
   });
   return { compiled, valid };
 }

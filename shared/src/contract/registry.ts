@@ -131,7 +131,14 @@ function groupRules(group: RoutingGroup, previous: Registry | undefined, problem
       return;
     }
     rules.push(
-      Object.freeze({ name: rule.name, group: name, priority, condition: rule.condition, matches: compiled.matches }),
+      Object.freeze({
+        name: rule.name,
+        group: name,
+        priority,
+        condition: rule.condition,
+        readsSql: compiled.readsSql,
+        matches: compiled.matches,
+      }),
     );
   });
   if (valid) return { rules, valid };
@@ -216,5 +223,11 @@ export function buildRegistry(input: RegistryInput): Registry {
     managesQueries:
       clusterEntries.some((entry) => entry.maxRunningQueries !== undefined) ||
       entries.some((entry) => entry.admission.length > 0),
+    readsSql: entries.some(
+      (entry) =>
+        entry.rules.some((rule) => rule.readsSql) ||
+        entry.queue.classes.some((entry) => entry.readsSql) ||
+        entry.admission.some((limit) => limit.readsSql),
+    ),
   });
 }

@@ -1,6 +1,6 @@
 // The defaults of gateway.yaml and operator.yaml in full: each is stated once, on its field, and an absent
 // section parses exactly like an empty one.
-import { GatewayConfig } from './gateway-config.js';
+import { DEFAULT_EXTERNAL_ROUTING_HEADERS, GatewayConfig } from './gateway-config.js';
 import { OperatorConfig } from './operator-config.js';
 
 const GATEWAY_DEFAULTS = {
@@ -17,6 +17,7 @@ const GATEWAY_DEFAULTS = {
     connectTimeout: 5_000,
     queryLookupTimeout: 2_000,
     maxConnectionsPerCluster: 256,
+    sqlFacts: { maxBytes: 32_768, timeBudgetMs: 50 },
   },
   gatewayCookieConfiguration: { enabled: false },
   oauth2GatewayCookieConfiguration: { routingPaths: ['/oauth2'], deletePaths: ['/logout'], lifetime: 600_000 },
@@ -85,4 +86,23 @@ test('every parse gets its own default objects', () => {
   const second = GatewayConfig.parse({});
   expect(second.routing.statementPaths).toEqual([]);
   expect(second.oauth2GatewayCookieConfiguration.routingPaths).toEqual(['/oauth2']);
+});
+
+test('routing.external: only the url is required; a bad url or header name names the key', () => {
+  const external = GatewayConfig.parse({ routing: { external: { url: 'http://router:8080/rules' } } }).routing.external;
+  expect(external).toEqual({
+    url: 'http://router:8080/rules',
+    timeout: 100,
+    failureThreshold: 5,
+    openFor: 30_000,
+    headers: [...DEFAULT_EXTERNAL_ROUTING_HEADERS],
+    sqlFacts: true,
+  });
+  expect(GatewayConfig.parse({}).routing.external).toBeUndefined();
+  const bad = GatewayConfig.safeParse({ routing: { external: { url: 'ftp://router', headers: ['bad header'] } } });
+  expect(bad.success).toBe(false);
+  expect(bad.error?.issues.map((issue) => issue.path.join('.'))).toEqual([
+    'routing.external.url',
+    'routing.external.headers.0',
+  ]);
 });

@@ -17,6 +17,39 @@ const regex = z.string().refine((value) => {
 
 const absolutePath = z.string().regex(/^\//, 'must be an absolute path starting with "/"');
 
+/** The request headers sent on to an external routing service unless routing.external.headers says otherwise. */
+export const DEFAULT_EXTERNAL_ROUTING_HEADERS: readonly string[] = Object.freeze([
+  'X-Trino-User',
+  'X-Trino-Source',
+  'X-Trino-Client-Tags',
+  'X-Trino-Client-Info',
+  'X-Trino-Catalog',
+  'X-Trino-Schema',
+  'X-Trino-Routing-Group',
+]);
+
+const ExternalRouting = z.strictObject({
+  url: z
+    .url({ protocol: /^https?$/ })
+    .describe('Where the request description is POSTed (JSON); the answer names the routing group.'),
+  timeout: duration.default(100).describe('An answer later than this counts as a failure; the CEL rules decide.'),
+  failureThreshold: z
+    .number()
+    .int()
+    .min(1)
+    .default(5)
+    .describe('Consecutive failures after which the service is not asked (the circuit opens).'),
+  openFor: duration.default(30_000).describe('How long the circuit stays open before one request tries again.'),
+  headers: z
+    .array(z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'must be an HTTP header name'))
+    .default([...DEFAULT_EXTERNAL_ROUTING_HEADERS])
+    .describe('Request headers sent on to the service, as headers of its POST (never others, so no credentials).'),
+  sqlFacts: z
+    .boolean()
+    .default(true)
+    .describe('Send the SQL facts (trinoQueryProperties), parsing the statement within routing.sqlFacts bounds.'),
+});
+
 export const GatewayConfig = z.strictObject({
   server: listenAddress(8080)
     .extend({
@@ -38,6 +71,28 @@ export const GatewayConfig = z.strictObject({
       connectTimeout: duration.default(5_000),
       queryLookupTimeout: duration.default(2_000),
       maxConnectionsPerCluster: z.number().int().min(1).default(256),
+      sqlFacts: z
+        .strictObject({
+          maxBytes: z
+            .number()
+            .int()
+            .min(0)
+            .default(32 * 1024)
+            .describe('Statements larger than this (UTF-8 bytes) are routed without SQL facts (sql.parsed false).'),
+          timeBudgetMs: z
+            .number()
+            .positive()
+            .default(50)
+            .describe('A parse that takes longer is abandoned and the statement routed without SQL facts.'),
+        })
+        .prefault({})
+        .describe(
+          'Bounds of the SQL analysis that rules reading sql.* ask for (defaults measured in docs/adr/0006-sql-parser.md).',
+        ),
+      external: ExternalRouting.optional().describe(
+        'An external routing service asked for the group of each new statement (after X-Trino-Routing-Group, before ' +
+          "the CEL rules, which decide when it fails); compatible with Trino Gateway's external routing API.",
+      ),
       clusterPrefix: z
         .string()
         .regex(/^\/[A-Za-z0-9._~-]+$/, 'must be one path segment such as "/_c"')
