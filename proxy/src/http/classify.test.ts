@@ -1,3 +1,4 @@
+// Path families (statement, query, UI, OAuth2, extra paths) on the reference gateway's vectors.
 import { classifyPath, compilePathRules, hasPathPrefix, isStatementSubmit } from './classify.js';
 
 describe('classifyPath', () => {

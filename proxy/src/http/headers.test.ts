@@ -1,3 +1,4 @@
+// Hop-by-hop headers dropped and X-Forwarded-* headers added as a proxy must, in both directions.
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -1,3 +1,4 @@
+// Finding the Trino query id in every path shape that carries one, and nothing in those that do not.
 import { compilePathRules } from './classify.js';
 import { extractQueryId } from './query-id.js';
 

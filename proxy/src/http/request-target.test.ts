@@ -1,3 +1,4 @@
+// Which request targets are accepted (origin form, no dot segments, valid escapes) and how they split.
 import { parseRequestTarget, splitClusterPrefix } from './request-target.js';
 
 describe('parseRequestTarget', () => {

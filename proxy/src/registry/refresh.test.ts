@@ -1,3 +1,4 @@
+// SerialRefresh: one refresh at a time, a request during a run causes exactly one more run.
 import { SerialRefresh } from './refresh.js';
 
 /** A read that stays open until the test lets it finish. */

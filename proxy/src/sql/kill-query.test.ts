@@ -1,3 +1,4 @@
+// Which kill_query statements name a query id (and so belong to the cluster that owns it), and which do not.
 import { extractKillQueryId } from './kill-query.js';
 
 const ID = '20200416_160256_03078_6b4yt';

@@ -1,3 +1,4 @@
+// The cached StickyStore: the local cache answers first, the shared store behind it, failures tolerated.
 import { CachedStickyStore, type StickyLookupOutcome } from './cached.js';
 import { MemoryStickyStore } from './memory.js';
 import type { StickyKey } from './store.js';

@@ -1,3 +1,4 @@
+// Routing cookies: issued signed, read back on any replica, old secrets accepted while listed, tampered or foreign tokens ignored.
 import { SignJWT } from 'jose';
 import { CookieCodec } from './cookies.js';
 

@@ -1,3 +1,4 @@
+// LruCache: bounded by entries, least recently used evicted first, entries expire after their TTL.
 import { LruCache } from './lru.js';
 
 function clock(start = 1_000) {

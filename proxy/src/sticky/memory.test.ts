@@ -1,3 +1,4 @@
+// The in-memory StickyStore: mappings and OAuth2 ids with their TTLs.
 import { MemoryStickyStore } from './memory.js';
 
 describe('MemoryStickyStore', () => {

@@ -1,3 +1,4 @@
+// OAuth2 ids found in Trino's WWW-Authenticate challenges, so token polls reach the issuing cluster.
 import { oauthIdFromPath, oauthIdsFromChallenge } from './oauth-ids.js';
 
 const HASH = '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08';

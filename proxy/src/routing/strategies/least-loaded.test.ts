@@ -1,3 +1,4 @@
+// LeastLoaded: the least loaded member wins, weights scale load, ties are broken at random (seeded).
 import { seededRandom as mulberry32 } from '../../../../test/harness/seeded-random.js';
 import { createChooser } from './index.js';
 

@@ -1,3 +1,4 @@
+// Random: members are chosen in proportion to their weight (seeded, so the counts are exact).
 import { seededRandom as mulberry32 } from '../../../../test/harness/seeded-random.js';
 import { createChooser } from './index.js';
 

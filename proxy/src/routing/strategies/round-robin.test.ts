@@ -1,3 +1,4 @@
+// RoundRobin: members take turns in proportion to their weight, smoothly.
 import { createChooser } from './index.js';
 
 const member = (name: string, weight: number, load = 0) => ({ name, weight, load });
