@@ -1,3 +1,4 @@
+// The page-shape comparison the faithful-backend checks rely on: field names, JSON types, nesting.
 import { mergeShapes, shapeDifferences, shapeOf, shapeOfAll } from './json-shape.js';
 
 test('a shape keeps keys and JSON types, drops values, and skips undefined like JSON.stringify', () => {
