@@ -1,6 +1,6 @@
 // The operator's /readyz body and status codes on a real socket (the shared admin server does the rest).
 import type { Server } from 'node:http';
-import { closeAdminServer, listenAdminServer } from '@junction/shared';
+import { AdminAuth, closeAdminServer, createAdminAuthenticator, listenAdminServer } from '@junction/shared';
 import { createOperatorAdminServer } from './admin.js';
 import { OperatorMetrics } from './metrics.js';
 
@@ -12,6 +12,7 @@ beforeEach(async () => {
   reasons = [];
   server = createOperatorAdminServer({
     metrics: new OperatorMetrics(),
+    auth: createAdminAuthenticator(AdminAuth.parse({})),
     notReadyReasons: () => reasons,
     role: () => ({ identity: 'op-1', leader: false, currentLeader: 'op-0' }),
   });
@@ -42,14 +43,17 @@ test('/readyz: ready with the role, or 503 with the reasons', async () => {
   });
 });
 
-test('/livez, /metrics, 404 and 405 as before', async () => {
+test('/livez and /metrics open, any other path behind authentication (401 before 404), 405', async () => {
   expect(await (await fetch(`${url}/livez`)).json()).toEqual({ status: 'ok' });
   const metrics = await fetch(`${url}/metrics`);
   expect(metrics.status).toBe(200);
   expect(await metrics.text()).toContain('junction_operator_leader');
+  // By default authentication is required and no credentials are configured: nothing past the open
+  // paths is served, and an unknown path is not told apart from a known one.
   const missing = await fetch(`${url}/nope`);
-  expect(missing.status).toBe(404);
-  expect(await missing.json()).toEqual({ error: { code: 404, message: 'no admin endpoint /nope' } });
+  expect(missing.status).toBe(401);
+  expect(missing.headers.get('www-authenticate')).toBe('Bearer realm="junction-admin"');
+  expect(((await missing.json()) as { error: { message: string } }).error.message).toContain('admin.auth.tokensFile');
   const post = await fetch(`${url}/readyz`, { method: 'POST' });
   expect(post.status).toBe(405);
   expect(await post.json()).toEqual({ error: { code: 405, message: 'only GET is supported' } });

@@ -3,6 +3,7 @@
 import { hostname } from 'node:os';
 import {
   closeRedisClient,
+  createAdminAuthenticator,
   createLogger,
   createRedisClient,
   type Logger,
@@ -125,6 +126,7 @@ export async function startOperator(
   metrics.leader(false);
 
   const admin = createOperatorAdminServer({
+    auth: createAdminAuthenticator(config.admin.auth),
     metrics,
     notReadyReasons: () => {
       const reasons: string[] = [];

@@ -2,6 +2,7 @@
 // metrics and a JSON view of the live registry with each cluster's health.
 import type { Server } from 'node:http';
 import {
+  type AdminAuthenticator,
   type ClusterHealth,
   createAdminServer,
   DEFAULT_CLASS,
@@ -23,12 +24,16 @@ export interface AdminOptions {
   readonly degradedReasons: () => string[];
   /** Query management's shared state (counts, the queue). */
   readonly queue: QueueStore;
+  /** Who may read the admin views (everything but the open paths). */
+  readonly auth: AdminAuthenticator;
 }
 
 /** The proxy's admin listener: the shared endpoints plus a JSON view of the live registry and health. */
 export function createProxyAdminServer(options: AdminOptions): Server {
   return createAdminServer({
     metrics: options.metrics.registry,
+    auth: options.auth,
+    onDenied: options.metrics.adminDenied,
     readiness: () => {
       const reasons = options.notReadyReasons();
       const degraded = options.degradedReasons();

@@ -5,6 +5,7 @@ import {
   ConfigError,
   closeAdminServer,
   closeRedisClient,
+  createAdminAuthenticator,
   createLogger,
   createRedisClient,
   type GatewayConfig,
@@ -160,6 +161,7 @@ export async function startProxy(config: GatewayConfig, logger?: Logger): Promis
   const server = createServer({ keepAliveTimeout: 65_000, headersTimeout: 66_000, requestTimeout: 0 }, gateway.handle);
   const serverDrain = ServerDrain.attach(server);
   const admin = createProxyAdminServer({
+    auth: createAdminAuthenticator(config.admin.auth),
     queue: management.queue.store,
     registry: () => source.current(),
     health: (name) => health.get(name),

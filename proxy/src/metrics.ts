@@ -44,6 +44,7 @@ export class ProxyMetrics {
   readonly #generation: Gauge;
   readonly #problems: Gauge;
   readonly #reloadErrors: Counter;
+  readonly #adminDenied: Counter;
   readonly #storeErrors: Counter;
   readonly #redisUp: Gauge;
   readonly #sqlParses: Counter;
@@ -105,6 +106,12 @@ export class ProxyMetrics {
     this.#queued = gauge('junction_cluster_queued_queries', 'Queued queries at the last probe', ['cluster']);
     this.#generation = gauge('junction_registry_generation', 'Generation of the registry snapshot in use');
     this.#problems = gauge('junction_registry_problems', 'Problems reported by the last registry build', ['severity']);
+    this.#adminDenied = new Counter({
+      name: 'junction_admin_denied_total',
+      help: 'Admin API requests turned away with 401, by reason (missing, invalid, expired, unconfigured)',
+      labelNames: ['reason'],
+      registers: [this.registry],
+    });
     this.#reloadErrors = new Counter({
       name: 'junction_registry_reload_errors_total',
       help: 'Resource reloads rejected as invalid (the last valid registry stays)',
@@ -166,6 +173,11 @@ export class ProxyMetrics {
   }
 
   /** The SQL parser ran on a submission for rules that read sql.*. */
+  /** An admin request without valid credentials (bound: passed to the admin server as a callback). */
+  readonly adminDenied = (reason: string): void => {
+    this.#adminDenied.inc({ reason });
+  };
+
   sqlParsed(seconds: number, ok: boolean): void {
     this.#sqlParses.inc({ outcome: ok ? 'parsed' : 'failed' });
     this.#sqlParseSeconds.observe(seconds);

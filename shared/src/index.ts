@@ -1,5 +1,6 @@
 // Public surface of @junction/shared: the pure contract (contract/, also `@junction/shared/contract`) and
 // the adapters that give it sockets, files, timers and logs (adapters/). Consumers import everything from here.
+export * from './adapters/admin-auth.js';
 export * from './adapters/admin-server.js';
 export * from './adapters/cli.js';
 export * from './adapters/config-files.js';

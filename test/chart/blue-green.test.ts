@@ -6,9 +6,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseYamlDocuments, substituteEnv } from '@junction/shared';
-import { request } from 'undici';
 import { SimTrino } from '../fixtures/sim-trino.js';
-import { untilEveryProxyRoutes } from '../harness/admin-view.js';
+import { clustersOf, untilEveryProxyRoutes } from '../harness/admin-view.js';
 import { type ControlPlane, startControlPlane } from '../harness/kube.js';
 import { type OperatorProcess, spawnOperator } from '../harness/operator.js';
 import { eventually, type ProxyProcess, spawnProxy, Workspace } from '../harness/proxy.js';
@@ -24,6 +23,7 @@ let workspace: Workspace;
 let sims: Record<'blue' | 'green', SimTrino>;
 let operator: OperatorProcess;
 let proxy: ProxyProcess;
+let adminToken: string;
 
 const owner = (queryId: string) => Object.values(sims).find((sim) => sim.queryIds().includes(queryId))?.name;
 
@@ -116,7 +116,17 @@ beforeAll(async () => {
   // Loopback and free ports instead of 0.0.0.0:8080/8081; everything else as rendered.
   const server = { ...(gatewayConfig['server'] as object), host: '127.0.0.1', port: 0 };
   const file = join(workspace.dir, 'gateway.yaml');
-  writeFileSync(file, JSON.stringify({ ...gatewayConfig, server, admin: { host: '127.0.0.1', port: 0 } }));
+  // The admin API requires the token the chart generated; the pod reads it from the mounted Secret.
+  const tokens = Buffer.from(
+    (await getJson(['secret', 'junction-admin-tokens']))['data']['tokens'],
+    'base64',
+  ).toString();
+  adminToken = /^admin: (\S+)$/m.exec(tokens)?.[1] as string;
+  const tokensFile = join(workspace.dir, 'admin-tokens');
+  writeFileSync(tokensFile, tokens);
+  const rendered = gatewayConfig['admin'] as { auth: object };
+  const admin = { ...rendered, host: '127.0.0.1', port: 0, auth: { ...rendered.auth, tokensFile } };
+  writeFileSync(file, JSON.stringify({ ...gatewayConfig, server, admin }));
   proxy = await spawnProxy(file);
 }, 180_000);
 
@@ -154,10 +164,7 @@ it('2. registers both clusters and the default group; the operator (as its Servi
 
 it('3. queries through the gateway run on blue', async () => {
   await eventually(async () => {
-    const clusters = (await (await request(`${proxy.adminUrl}/api/v1/clusters`)).body.json()) as Array<{
-      name: string;
-      phase: string;
-    }>;
+    const clusters = await clustersOf(proxy.adminUrl, adminToken);
     return clusters.some((c) => c.name === 'blue' && c.phase === 'Healthy');
   }, 15_000);
   for (let i = 0; i < 3; i++) {
@@ -175,7 +182,7 @@ it('4. two relabels move new queries to green; the query running on blue finishe
   await kubectl(['label', 'tc', 'blue', 'pool=retired', '--overwrite']);
   // After the first relabel both clusters are members, so one query landing on green proves nothing:
   // wait until the proxy's registry routes adhoc to green alone, then no new query may reach blue.
-  await untilEveryProxyRoutes([proxy.adminUrl], 'adhoc', ['green']);
+  await untilEveryProxyRoutes([proxy.adminUrl], 'adhoc', ['green'], { token: adminToken });
   const onBlue = sims.blue.queryIds().length;
   for (let i = 0; i < 3; i++) expect(owner((await runQuery(proxy.url, 'SELECT 1')).id)).toBe('green');
   expect(sims.blue.queryIds()).toHaveLength(onBlue);
@@ -188,9 +195,7 @@ it('4. two relabels move new queries to green; the query running on blue finishe
 it('5. retires blue: after delete the proxies forget it and every query runs on green', async () => {
   await kubectl(['delete', 'tc', 'blue']);
   await eventually(async () => {
-    const clusters = (await (await request(`${proxy.adminUrl}/api/v1/clusters`)).body.json()) as Array<{
-      name: string;
-    }>;
+    const clusters = await clustersOf(proxy.adminUrl, adminToken);
     return !clusters.some((c) => c.name === 'blue');
   }, 10_000);
   for (let i = 0; i < 3; i++) expect(owner((await runQuery(proxy.url, 'SELECT 1')).id)).toBe('green');

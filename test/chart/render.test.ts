@@ -237,12 +237,64 @@ describe('values combinations', () => {
 
 it('cookies off: no Secret, no secret in the environment, cookie routing disabled in the gateway config', async () => {
   const objects = await render(NS, 'default', ['--set', 'cookies.enabled=false']);
-  expect(objects.filter((object) => object.kind === 'Secret')).toHaveLength(0);
+  const secrets = objects.filter((object) => object.kind === 'Secret');
+  expect(secrets.map((secret) => secret['metadata'].name)).toEqual(['junction-admin-tokens']);
   const proxy = find(objects, 'Deployment', 'junction-proxy')['spec']['template']['spec']['containers'][0];
   expect(env(proxy, 'JUNCTION_COOKIE_SIGNING_SECRET')).toBeUndefined();
   const gatewayText = find(objects, 'ConfigMap', 'junction-proxy')['data']['gateway.yaml'] as string;
   const gateway = parseGatewayConfig(gatewayText, 'gateway.yaml', { JUNCTION_REDIS_URL: 'redis://r:6379' });
   expect(gateway.gatewayCookieConfiguration.enabled).toBe(false);
+});
+
+describe('admin authentication', () => {
+  const proxyPod = (objects: KubeObject[]) => find(objects, 'Deployment', 'junction-proxy')['spec']['template']['spec'];
+
+  it('is required by default: a generated token in a Secret, mounted, named in the gateway config', async () => {
+    const objects = await render(NS, 'default');
+    const secret = find(objects, 'Secret', 'junction-admin-tokens');
+    expect(Buffer.from(secret['data']['tokens'], 'base64').toString()).toMatch(/^admin: [A-Za-z0-9]{64}\n$/);
+    const pod = proxyPod(objects);
+    expect(pod['volumes']).toContainEqual({
+      name: 'admin-tokens',
+      secret: { secretName: 'junction-admin-tokens', items: [{ key: 'tokens', path: 'tokens' }] },
+    });
+    expect(pod['containers'][0]['volumeMounts']).toContainEqual({
+      name: 'admin-tokens',
+      mountPath: '/etc/junction-admin-tokens',
+      readOnly: true,
+    });
+    expect(programConfigs(objects).gateway.admin.auth).toEqual({
+      mode: 'Required',
+      tokensFile: '/etc/junction-admin-tokens/tokens',
+      reloadInterval: 1000,
+      openPaths: ['/livez', '/readyz', '/metrics'],
+    });
+  });
+
+  it('an existing Secret replaces the generated one; OIDC settings reach the gateway config', async () => {
+    const objects = await render(NS, 'external-secret', [
+      '--set',
+      'adminAuth.oidc.issuer=https://idp.example/realms/data',
+      '--set',
+      'adminAuth.oidc.audience=junction',
+    ]);
+    expect(objects.filter((object) => object.kind === 'Secret')).toHaveLength(0);
+    expect(proxyPod(objects)['volumes']).toContainEqual({
+      name: 'admin-tokens',
+      secret: { secretName: 'junction-admin', items: [{ key: 'tokens.txt', path: 'tokens' }] },
+    });
+    expect(programConfigs(objects).gateway.admin.auth.oidc).toEqual({
+      issuer: 'https://idp.example/realms/data',
+      audience: 'junction',
+    });
+  });
+
+  it('mode None is explicit: no Secret, no mount, an open admin port', async () => {
+    const objects = await render(NS, 'default', ['--set', 'adminAuth.mode=None']);
+    expect(objects.filter((object) => object['metadata'].name === 'junction-admin-tokens')).toEqual([]);
+    expect(JSON.stringify(proxyPod(objects))).not.toContain('admin-tokens');
+    expect(programConfigs(objects).gateway.admin.auth.mode).toBe('None');
+  });
 });
 
 describe('rolling on configuration change', () => {

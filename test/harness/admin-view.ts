@@ -15,20 +15,34 @@ export interface GroupView {
   rules: Array<{ name: string; condition: string }>;
 }
 
-async function getJson<T>(url: string): Promise<T> {
-  const response = await request(url);
+/** `Authorization` for admin APIs that require a token (the chart's default); none for open ones. */
+const authorization = (token: string | undefined) => (token === undefined ? {} : { authorization: `Bearer ${token}` });
+
+async function getJson<T>(url: string, token?: string): Promise<T> {
+  const response = await request(url, { headers: authorization(token) });
   if (response.statusCode !== 200) {
     throw new Error(`GET ${url} answered ${response.statusCode}: ${await response.body.text()}`);
   }
   return (await response.body.json()) as T;
 }
 
-export async function groupsOf(adminUrl: string): Promise<GroupView[]> {
-  return getJson<GroupView[]>(`${adminUrl}/api/v1/groups`);
+export async function groupsOf(adminUrl: string, token?: string): Promise<GroupView[]> {
+  return getJson<GroupView[]>(`${adminUrl}/api/v1/groups`, token);
 }
 
-export async function generationOf(adminUrl: string): Promise<number> {
-  return (await getJson<{ generation: number }>(`${adminUrl}/api/v1/registry`)).generation;
+export async function generationOf(adminUrl: string, token?: string): Promise<number> {
+  return (await getJson<{ generation: number }>(`${adminUrl}/api/v1/registry`, token)).generation;
+}
+
+/** One entry of `GET /api/v1/clusters` (the fields tests read). */
+export interface ClusterView {
+  name: string;
+  phase: string;
+  admittedQueries: number;
+}
+
+export async function clustersOf(adminUrl: string, token?: string): Promise<ClusterView[]> {
+  return getJson<ClusterView[]>(`${adminUrl}/api/v1/clusters`, token);
 }
 
 /**
@@ -40,7 +54,7 @@ export async function untilEveryProxyRoutes(
   adminUrls: readonly string[],
   group: string,
   routable: readonly string[],
-  options: { timeoutMs?: number; stepMs?: number } = {},
+  options: { timeoutMs?: number; stepMs?: number; token?: string } = {},
 ): Promise<number[]> {
   const want = JSON.stringify([...routable].sort());
   const done = new Set<string>();
@@ -50,7 +64,7 @@ export async function untilEveryProxyRoutes(
         adminUrls
           .filter((url) => !done.has(url))
           .map(async (url) => {
-            const view = (await groupsOf(url)).find((g) => g.name === group);
+            const view = (await groupsOf(url, options.token)).find((g) => g.name === group);
             if (view?.fallbackGroup === null && JSON.stringify([...view.routableClusters].sort()) === want) {
               done.add(url);
             }
@@ -61,5 +75,5 @@ export async function untilEveryProxyRoutes(
     options.timeoutMs ?? 10_000,
     options.stepMs ?? 5,
   );
-  return Promise.all(adminUrls.map(generationOf));
+  return Promise.all(adminUrls.map((url) => generationOf(url, options.token)));
 }

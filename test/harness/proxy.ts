@@ -73,7 +73,8 @@ export class Workspace {
   config(overrides: Partial<GatewayConfigInput> = {}): GatewayConfigInput {
     return {
       server: { host: '127.0.0.1', port: 0, drainTimeout: '5s' },
-      admin: { host: '127.0.0.1', port: 0 },
+      // The admin views are open in tests of other features; test/e2e/admin-auth.test.ts tests the default.
+      admin: { host: '127.0.0.1', port: 0, auth: { mode: 'None' } },
       resources: { files: [this.resourcesFile] },
       logging: { level: 'warn' },
       ...overrides,

@@ -135,3 +135,11 @@ privileged: false
 capabilities:
   drop: [ALL]
 {{- end }}
+
+{{- define "junction.adminTokensSecretName" -}}
+{{- default (printf "%s-admin-tokens" (include "junction.fullname" .)) .Values.adminAuth.existingSecret }}
+{{- end }}
+
+{{- define "junction.adminTokensSecretKey" -}}
+{{- if .Values.adminAuth.existingSecret }}{{ .Values.adminAuth.existingSecretKey }}{{ else }}tokens{{ end }}
+{{- end }}

@@ -1,7 +1,9 @@
 // The admin listener the proxy and the operator both run beside their real work: 405 for anything but
-// GET/HEAD, /livez, /readyz, Prometheus /metrics, JSON endpoints of their own, and listening. Never HTML.
+// GET/HEAD, 401 without valid credentials (admin-auth.ts) except on open paths, /livez, /readyz,
+// Prometheus /metrics, JSON endpoints of their own, and listening. Never HTML.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { AdminAuthenticator, DenyReason } from './admin-auth.js';
 
 /** What /metrics serves; prom-client's Registry is one. */
 export interface MetricsSource {
@@ -29,15 +31,25 @@ export interface AdminServerOptions {
   /** Asked on every /readyz; a throw becomes the 500 JSON above. */
   readonly readiness: () => Readiness | Promise<Readiness>;
   readonly routes?: AdminRoutes;
+  /** Who may read paths that are not open; absent = everything is open (tests of the server alone). */
+  readonly auth?: AdminAuthenticator;
+  /** Told about every request turned away (for a metric); never given the token. */
+  readonly onDenied?: (reason: DenyReason) => void;
 }
 
 /** Writes `body` as the whole JSON response; admin answers describe the moment, so nothing caches them. */
-export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const payload = JSON.stringify(body);
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(payload),
     'cache-control': 'no-store',
+    ...headers,
   });
   res.end(payload);
 }
@@ -57,6 +69,17 @@ export function createAdminServer(options: AdminServerOptions): Server {
 async function answer(options: AdminServerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const path = (req.url ?? '/').split('?')[0] ?? '/';
   if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, error(405, 'only GET is supported'));
+  if (options.auth !== undefined && !options.auth.isOpen(path)) {
+    const result = await options.auth.authenticate(req);
+    if (!result.ok) {
+      options.onDenied?.(result.reason);
+      const challenge =
+        result.reason === 'missing' || result.reason === 'unconfigured'
+          ? 'Bearer realm="junction-admin"'
+          : 'Bearer realm="junction-admin", error="invalid_token"';
+      return sendJson(res, 401, error(401, result.message), { 'www-authenticate': challenge });
+    }
+  }
   switch (path) {
     case '/livez':
       return sendJson(res, 200, { status: 'ok' });

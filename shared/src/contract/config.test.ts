@@ -17,7 +17,11 @@ describe('parseGatewayConfig', () => {
     for (const text of ['', '# nothing yet\n', '{}']) {
       const config = parseGatewayConfig(text, 'gateway.yaml', {});
       expect(config.server).toEqual({ host: '0.0.0.0', port: 8080, drainTimeout: 30_000 });
-      expect(config.admin).toEqual({ host: '0.0.0.0', port: 8081 });
+      expect(config.admin).toEqual({
+        host: '0.0.0.0',
+        port: 8081,
+        auth: { mode: 'Required', reloadInterval: 1000, openPaths: ['/livez', '/readyz', '/metrics'] },
+      });
       expect(config.routing.defaultRoutingGroup).toBe('adhoc');
       expect(config.routing.queryIdTtl).toBe(86_400_000);
       expect(config.gatewayCookieConfiguration).toEqual({ enabled: false });
@@ -112,7 +116,11 @@ describe('parseOperatorConfig', () => {
       retryPeriodSeconds: 2,
     });
     expect(config.probe).toEqual({ concurrency: 16 });
-    expect(config.admin).toEqual({ host: '0.0.0.0', port: 8082 });
+    expect(config.admin).toEqual({
+      host: '0.0.0.0',
+      port: 8082,
+      auth: { mode: 'Required', reloadInterval: 1000, openPaths: ['/livez', '/readyz', '/metrics'] },
+    });
     expect(config.logging).toEqual({ level: 'info' });
   });
 

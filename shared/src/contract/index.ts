@@ -12,6 +12,7 @@ export * from './registry.js';
 export * from './registry-store.js';
 export * from './resource-kinds.js';
 export * from './rules.js';
+export * from './schemas/admin.js';
 export * from './schemas/common.js';
 export * from './schemas/gateway-config.js';
 export * from './schemas/group-queue.js';

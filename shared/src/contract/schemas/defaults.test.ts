@@ -5,7 +5,11 @@ import { OperatorConfig } from './operator-config.js';
 
 const GATEWAY_DEFAULTS = {
   server: { host: '0.0.0.0', port: 8080, drainTimeout: 30_000 },
-  admin: { host: '0.0.0.0', port: 8081 },
+  admin: {
+    host: '0.0.0.0',
+    port: 8081,
+    auth: { mode: 'Required', reloadInterval: 1000, openPaths: ['/livez', '/readyz', '/metrics'] },
+  },
   routing: {
     defaultRoutingGroup: 'adhoc',
     honorRoutingGroupHeader: true,
@@ -47,7 +51,11 @@ const OPERATOR_DEFAULTS = {
   },
   probe: { concurrency: 16 },
   queueStatus: { intervalSeconds: 5 },
-  admin: { host: '0.0.0.0', port: 8082 },
+  admin: {
+    host: '0.0.0.0',
+    port: 8082,
+    auth: { mode: 'Required', reloadInterval: 1000, openPaths: ['/livez', '/readyz', '/metrics'] },
+  },
   logging: { level: 'info' },
 };
 

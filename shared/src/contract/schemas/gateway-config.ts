@@ -1,6 +1,7 @@
 // The proxy's configuration (gateway.yaml): listeners, Redis, resource files, routing and the
 // reference gateway's cookie settings. Unknown keys are errors, so a typo stops start-up.
 import { z } from 'zod';
+import { adminListener } from './admin.js';
 import { duration, LoggingConfig, listenAddress, RedisConfig } from './common.js';
 
 /** The routing group of requests nothing claims when no RoutingGroup is marked default. */
@@ -56,7 +57,7 @@ export const GatewayConfig = z.strictObject({
       drainTimeout: duration.default(30_000).describe('On SIGTERM: how long in-flight requests may take to finish.'),
     })
     .prefault({}),
-  admin: listenAddress(8081).prefault({}),
+  admin: adminListener(8081),
   redis: RedisConfig.optional(),
   resources: z.strictObject({ files: z.array(z.string().min(1)).min(1) }).optional(),
   routing: z

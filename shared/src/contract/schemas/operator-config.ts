@@ -2,7 +2,8 @@
 // probing, how often queue counts reach status, and its admin listener. Unknown keys are errors, so a
 // typo stops start-up.
 import { z } from 'zod';
-import { LoggingConfig, listenAddress, RedisConfig } from './common.js';
+import { adminListener } from './admin.js';
+import { LoggingConfig, RedisConfig } from './common.js';
 
 export const OperatorConfig = z.strictObject({
   kubernetes: z.strictObject({
@@ -36,7 +37,7 @@ export const OperatorConfig = z.strictObject({
         ),
     })
     .prefault({}),
-  admin: listenAddress(8082).prefault({}),
+  admin: adminListener(8082),
   logging: LoggingConfig,
 });
 
