@@ -21,6 +21,7 @@ import {
 import type { Redis } from 'ioredis';
 import { createProxyAdminServer } from './admin.js';
 import { Gateway } from './gateway.js';
+import { startQueryHistory } from './history/open-store.js';
 import { compilePathRules } from './http/classify.js';
 import { ProxyMetrics } from './metrics.js';
 import { startQueryManagement } from './queue/management.js';
@@ -95,6 +96,7 @@ export async function startProxy(config: GatewayConfig, logger?: Logger): Promis
     config.routing,
     cookies === undefined ? undefined : config.oauth2GatewayCookieConfiguration,
   );
+  const history = await startQueryHistory(config, redis, metrics.registry, log);
   const management = await startQueryManagement({
     config,
     store: queueStore(config, redis),
@@ -106,6 +108,7 @@ export async function startProxy(config: GatewayConfig, logger?: Logger): Promis
     markUnreachable: (cluster, message) => health.markUnreachable(cluster, message),
     metrics: metrics.registry,
     logger: log,
+    history,
   });
   const gateway = new Gateway({
     config,
@@ -113,6 +116,7 @@ export async function startProxy(config: GatewayConfig, logger?: Logger): Promis
     registry: () => source.current(),
     decision: new RoutingDecision({ router, owners, cookies, paths, queue: management.queue }),
     queue: management,
+    history,
     owners,
     forwarders,
     cookies,
@@ -131,6 +135,7 @@ export async function startProxy(config: GatewayConfig, logger?: Logger): Promis
   const serverDrain = ServerDrain.attach(server);
   const admin = createProxyAdminServer({
     queue: management.queue.store,
+    history: history?.recorder.store,
     registry: () => source.current(),
     health: (name) => health.get(name),
     metrics,
@@ -168,6 +173,7 @@ export async function startProxy(config: GatewayConfig, logger?: Logger): Promis
         log.warn('drain timeout: cut the connections still open', { drainTimeoutMs: config.server.drainTimeout });
       await closeAdminServer(admin);
       await management.close();
+      await history?.recorder.close();
       await mode.close();
       await forwarders.close();
       await shared.close();

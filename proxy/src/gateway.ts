@@ -3,6 +3,7 @@
 // answer names the new query id that must be recorded before the client sees it.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ClusterEntry, GatewayConfig, Logger, Registry } from '@junction/shared';
+import type { QueryHistory, Submission } from './history/query-history.js';
 import { readBody } from './http/body.js';
 import { classifyPath, isStatementSubmit, type PathRules, type RequestKind } from './http/classify.js';
 import {
@@ -16,6 +17,7 @@ import { appendSetCookie, upstreamRequestHeaders } from './http/headers.js';
 import { parseRequestTarget, splitClusterPrefix } from './http/request-target.js';
 import { sendError } from './http/respond.js';
 import type { MetricKind, ProxyMetrics } from './metrics.js';
+import { type PageListener, watchQuery } from './queue/page-end.js';
 import type { QueryQueue } from './queue/query-queue.js';
 import type { QueuedPages } from './queue/queued-pages.js';
 import type { Destination, QueueIn, RouteTo, RoutingDecision, RoutingRequest } from './routing/decision.js';
@@ -40,6 +42,8 @@ export interface GatewayOptions {
   readonly logger: Logger;
   /** Query management: admission counting and the queue's own pages. */
   readonly queue?: { readonly queue: QueryQueue; readonly pages: QueuedPages } | undefined;
+  /** Query history; undefined when it is off. */
+  readonly history?: QueryHistory | undefined;
 }
 
 /** The request target; `prefixCluster` when prefix routing names one (`/_c/blue/v1/...`, prefix removed). */
@@ -107,11 +111,15 @@ export class Gateway {
     const deleteCookie = this.options.cookies?.isDeletePath(target.path) === true;
     const headers = this.#upstreamHeaders(req, destination.cluster, false);
     const hook = this.#responseHook(req, destination, deleteCookie, kind, performance.now());
-    // A query that may hold a place in query management: keep its lease alive and see its end.
-    const observer =
-      registry.managesQueries && kind === 'statement' && destination.queryId !== undefined
-        ? this.options.queue?.queue.follow(destination.queryId, req.method ?? 'GET')
-        : undefined;
+    // A running query's follow-up: query management keeps its lease alive, and it and history see its end.
+    const listeners: PageListener[] = [];
+    const { queryId } = destination;
+    if (kind === 'statement' && queryId !== undefined) {
+      const queue = registry.managesQueries ? this.options.queue?.queue : undefined;
+      if (queue !== undefined) listeners.push(queue.follow(queryId, req.method ?? 'GET'));
+      if (this.options.history !== undefined) listeners.push(this.options.history.follow(queryId));
+    }
+    const observer = watchQuery(req.method ?? 'GET', target.path, listeners);
     try {
       await this.options.forwarders.get(destination.cluster).stream(req, res, target.target, headers, hook, observer);
     } catch (error) {
@@ -126,13 +134,26 @@ export class Gateway {
    * query id before the answer reaches the client.
    */
   async #submit(req: IncomingMessage, res: ServerResponse, target: Target): Promise<void> {
+    const submittedAt = Date.now();
     const statement = new Statement(await readBody(req), req.headers);
+    const { history } = this.options;
+    const submission = (answer: RouteTo | QueueIn): Submission => ({
+      headers: req.headers,
+      body: statement.body,
+      submittedAt,
+      group: answer.group?.name,
+      by: answer.by,
+      rule: answer.rule,
+    });
     const registry = this.options.registry();
     const exclude = new Set<string>();
     for (;;) {
       const request = routingRequest(req, target, 'statement', statement, exclude);
       const answer = await this.options.decision.decide(request, registry);
-      if (answer.action === 'queue') return this.#queuePages().queued(req, res, answer.entry);
+      if (answer.action === 'queue') {
+        history?.queued(submission(answer), answer.entry);
+        return this.#queuePages().queued(req, res, answer.entry);
+      }
       const destination = routeOrThrow(answer);
       const { cluster, slot } = destination;
       const headers = this.#upstreamHeaders(req, cluster, true);
@@ -151,7 +172,8 @@ export class Gateway {
         throw error;
       }
       if (destination.group !== undefined) this.options.metrics.routed(destination.group.name, cluster.name);
-      await this.#recordAndReply(res, cluster.name, result, slot);
+      const queryId = await this.#recordAndReply(res, cluster.name, result, slot);
+      if (queryId !== undefined) history?.routed(submission(destination), queryId, cluster.name, result.body);
       return;
     }
   }
@@ -199,19 +221,16 @@ export class Gateway {
     cluster: string,
     result: SubmitResult,
     slot: string | undefined,
-  ): Promise<void> {
+  ): Promise<string | undefined> {
     const { statusCode, headers, body } = result;
     const queue = this.options.queue?.queue;
-    if (slot === undefined || queue === undefined) {
-      await recordStatementAnswer(this.options.owners, cluster, result);
-    } else {
-      // Both before the answer reaches the client; the query id is read once.
-      const recorded = recordStatementAnswer(this.options.owners, cluster, result);
-      await recorded.then((queryId) => queue.started(slot, queryId, result));
-    }
+    // Before the answer reaches the client; the query id is read once.
+    const queryId = await recordStatementAnswer(this.options.owners, cluster, result);
+    if (slot !== undefined && queue !== undefined) await queue.started(slot, queryId, result);
     headers['content-length'] = String(body.length);
     res.writeHead(statusCode, headers as Record<string, string | string[]>);
     res.end(body);
+    return queryId;
   }
 
   #noteFailure(cluster: ClusterEntry, error: unknown): void {

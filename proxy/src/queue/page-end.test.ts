@@ -1,5 +1,5 @@
 // A page's first bytes tell whether the query goes on; PageEndWatch calls back only for a real end.
-import { PageEndWatch, pageEnds } from './page-end.js';
+import { CANCELLED, FORGOTTEN, lastPageEnd, type PageEnd, PageEndWatch, pageEnds, watchQuery } from './page-end.js';
 
 const page = (fields: string) =>
   Buffer.from(`{"id":"20261203_180702_00004_abcde","infoUri":"http://gw/ui/q",${fields}}`);
@@ -47,5 +47,57 @@ describe('PageEndWatch', () => {
   test('404 and 410 mean the cluster no longer knows the query', () => {
     expect(watch(404, ['Query not found'])).toBe(true);
     expect(watch(410, ['gone'])).toBe(true);
+  });
+});
+
+describe('what a page says about its end', () => {
+  function watched(status: number, chunks: string[]): { ends: PageEnd[]; rows: number } {
+    const seen = { ends: [] as PageEnd[], rows: 0 };
+    const observer = new PageEndWatch([
+      { ended: (end) => seen.ends.push(end), rows: () => seen.rows++ },
+      { ended: (end) => seen.ends.push(end) },
+    ]);
+    observer.start(status);
+    for (const chunk of chunks) if (!observer.data(Buffer.from(chunk))) break;
+    observer.end(true);
+    return seen;
+  }
+
+  test('the final state and the error name, every listener told once', () => {
+    const failed = page(
+      '"stats":{"state":"FAILED","queued":false},"error":{"message":"line 1:1: \\"errorName\\": x","errorCode":1,"errorName":"SYNTAX_ERROR"}',
+    ).toString();
+    expect(watched(200, [failed]).ends).toEqual([
+      { state: 'FAILED', errorName: 'SYNTAX_ERROR' },
+      { state: 'FAILED', errorName: 'SYNTAX_ERROR' },
+    ]);
+    // Split in small pieces, the keys straddling chunks.
+    const pieces = failed.match(/.{1,7}/g) ?? [];
+    expect(watched(200, pieces).ends[0]).toEqual({ state: 'FAILED', errorName: 'SYNTAX_ERROR' });
+    expect(lastPageEnd(Buffer.from(failed))).toEqual({ state: 'FAILED', errorName: 'SYNTAX_ERROR' });
+  });
+
+  test('a last page whose state lies past many rows is still read', () => {
+    const rows = JSON.stringify(Array.from({ length: 2000 }, (_, i) => [i, 'row']));
+    const text = page(`"columns":[],"data":${rows},"stats":{"state":"FINISHED"}`).toString();
+    expect(watched(200, text.match(/.{1,1000}/g) ?? []).ends[0]).toEqual({ state: 'FINISHED' });
+  });
+
+  test('rows on a page that goes on; none on a page without data', () => {
+    expect(watched(200, [page('"nextUri":"http://gw/n","columns":[],"data":[[1]]').toString()])).toEqual({
+      ends: [],
+      rows: 1,
+    });
+    expect(watched(200, [page('"nextUri":"http://gw/n","stats":{}').toString()]).rows).toBe(0);
+  });
+
+  test('404: the cluster forgot the query; DELETE cancels, a partial cancel does not', () => {
+    expect(watched(404, ['gone']).ends[0]).toEqual(FORGOTTEN);
+    const ends: PageEnd[] = [];
+    const listener = { ended: (end: PageEnd) => ends.push(end) };
+    watchQuery('DELETE', '/v1/statement/executing/x/y/1', [listener])?.end(true);
+    expect(ends).toEqual([CANCELLED]);
+    expect(watchQuery('DELETE', '/v1/statement/executing/partialCancel/x/1/y/1', [listener])).toBeUndefined();
+    expect(watchQuery('GET', '/v1/statement/executing/x/y/1', [])).toBeUndefined();
   });
 });

@@ -27,6 +27,15 @@ const GATEWAY_DEFAULTS = {
     sweepInterval: 1_000,
     sqlPreviewBytes: 1_000,
   },
+  history: {
+    enabled: true,
+    maxRecords: 10_000,
+    recordSql: true,
+    sqlMaxBytes: 4_096,
+    batchSize: 100,
+    flushInterval: 1_000,
+    bufferSize: 10_000,
+  },
   logging: { level: 'info' },
 };
 
@@ -82,4 +91,17 @@ test('every parse gets its own default objects', () => {
   const second = GatewayConfig.parse({});
   expect(second.routing.statementPaths).toEqual([]);
   expect(second.oauth2GatewayCookieConfiguration.routingPaths).toEqual(['/oauth2']);
+});
+
+test('history: postgres needs its section, and exactly one of url and urlEnv', () => {
+  const issues = (history: object) =>
+    GatewayConfig.safeParse({ history }).error?.issues.map((issue) => issue.path.join('.')) ?? [];
+  expect(issues({ store: 'postgres' })).toEqual(['history.postgres']);
+  expect(issues({ store: 'postgres', postgres: {} })).toEqual(['history.postgres.url']);
+  expect(issues({ store: 'postgres', postgres: { url: 'postgres://h/db', urlEnv: 'PG_URL' } })).toEqual([
+    'history.postgres.url',
+  ]);
+  expect(issues({ store: 'postgres', postgres: { urlEnv: 'PG_URL' } })).toEqual([]);
+  expect(issues({ store: 'postgres', postgres: { url: 'mysql://h/db' } })).toEqual(['history.postgres.url']);
+  expect(issues({ sqlMaxBytes: -1 })).toEqual(['history.sqlMaxBytes']);
 });
