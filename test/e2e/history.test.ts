@@ -2,11 +2,13 @@
 // query it routes — by a rule, by default, through its queue — with how it was routed and how it
 // ended, and the admin API reads them back with filters and paging. When the store (Redis) is down,
 // routing goes on and the dropped events are counted.
+import { join } from 'node:path';
+import { GatewayConfig, loadGatewayConfig } from '@junction/shared';
 import { request } from 'undici';
 import type { RunningProxy } from '../../proxy/src/app.js';
 import { isQueuedQueryId } from '../../proxy/src/http/gateway-query-ids.js';
 import { SimTrino } from '../fixtures/sim-trino.js';
-import { clusterResource, eventually, groupResource, startInProcess, Workspace } from '../harness/proxy.js';
+import { clusterResource, eventually, groupResource, REPO_ROOT, startInProcess, Workspace } from '../harness/proxy.js';
 import { type RedisServer, startRedis } from '../harness/redis.js';
 import { followToEnd, runQuery, submit } from '../harness/trino-http.js';
 import { untilPasses } from '../harness/wait.js';
@@ -265,4 +267,10 @@ describe('history in Redis, and Redis going away', () => {
       200,
     );
   });
+});
+
+test("docs/history.md's example config loads, writing out the defaults", () => {
+  const example = loadGatewayConfig(join(REPO_ROOT, 'examples/history/gateway.yaml'));
+  expect(example.history).toEqual(GatewayConfig.parse({}).history);
+  expect(example.resources?.files).toEqual([join(REPO_ROOT, 'examples/queueing/resources.yaml')]);
 });
