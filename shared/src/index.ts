@@ -5,6 +5,7 @@ export * from './adapters/cli.js';
 export * from './adapters/config-files.js';
 export * from './adapters/health-monitor.js';
 export * from './adapters/history/memory-history-store.js';
+export * from './adapters/history/postgres-history-store.js';
 export * from './adapters/history/redis-history-store.js';
 export * from './adapters/logging.js';
 export * from './adapters/memory-registry-store.js';

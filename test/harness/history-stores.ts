@@ -1,10 +1,12 @@
 // HistoryStores for the contract suite: the in-process ring, and Redis and PostgreSQL ones over real
-// servers this harness starts, where every open() is another replica with its own connection.
+// servers these harnesses start, where every open() is another replica with its own connection.
 import type { Redis } from 'ioredis';
 import { MemoryHistoryStore } from '../../shared/src/adapters/history/memory-history-store.js';
+import { PostgresHistoryStore } from '../../shared/src/adapters/history/postgres-history-store.js';
 import { RedisHistoryStore } from '../../shared/src/adapters/history/redis-history-store.js';
 import { closeRedisClient, createRedisClient } from '../../shared/src/adapters/redis-client.js';
 import type { HistoryStore } from '../../shared/src/contract/history.js';
+import { startPostgres } from './postgres.js';
 import { type RedisServer, startRedis } from './redis.js';
 
 export interface HistoryStoreFixture {
@@ -62,6 +64,33 @@ export const redisHistoryStores: HistoryStoreSubject & { server?: RedisServer } 
         const done = clients;
         clients = [];
         await Promise.all(done.map((client) => closeRedisClient(client)));
+        run++;
+      },
+      close: () => server.stop(),
+    };
+  },
+};
+
+/** PostgreSQL subject: one server per suite, one database per test (migrations run on each). */
+export const postgresHistoryStores: HistoryStoreSubject = {
+  name: 'PostgresHistoryStore',
+  setup: async () => {
+    const server = await startPostgres();
+    let run = 0;
+    let url: string | undefined;
+    let opened: PostgresHistoryStore[] = [];
+    return {
+      open: async (maxRecords = 1000) => {
+        url ??= await server.createDatabase(`history_${run}`);
+        const store = await PostgresHistoryStore.open({ url, maxRecords, poolSize: 2 });
+        opened.push(store);
+        return store;
+      },
+      release: async () => {
+        const done = opened;
+        opened = [];
+        await Promise.all(done.map((store) => store.close()));
+        url = undefined;
         run++;
       },
       close: () => server.stop(),

@@ -8,6 +8,7 @@ import {
   type HistoryStore,
   type Logger,
   MemoryHistoryStore,
+  PostgresHistoryStore,
   RedisHistoryStore,
 } from '@junction/shared';
 import type { Redis } from 'ioredis';
@@ -32,8 +33,23 @@ export async function openHistoryStore(config: GatewayConfig, redis: Redis | und
       }
       return new RedisHistoryStore(redis, { keyPrefix: config.redis.keyPrefix, maxRecords: history.maxRecords });
     case 'postgres':
-      throw new ConfigError('history.store: "postgres" is not available in this build');
+      return PostgresHistoryStore.open({
+        url: postgresUrl(history.postgres),
+        maxRecords: history.maxRecords,
+        poolSize: history.postgres?.poolSize,
+      });
   }
+}
+
+/** The connection URL from the config or the environment variable it names. */
+function postgresUrl(postgres: GatewayConfig['history']['postgres']): string {
+  if (postgres?.url !== undefined) return postgres.url;
+  const name = postgres?.urlEnv ?? '';
+  const url = process.env[name];
+  if (url === undefined || url === '') {
+    throw new ConfigError(`history.postgres.urlEnv: the environment variable ${name} is not set`);
+  }
+  return url;
 }
 
 /** History for one proxy, recording from now on; undefined when `history.enabled` is false. */
@@ -45,8 +61,12 @@ export async function startQueryHistory(
 ): Promise<QueryHistory | undefined> {
   const { history } = config;
   if (!history.enabled) return undefined;
+  const store = await openHistoryStore(config, redis);
+  const kind = historyStoreKind(config);
+  const search = store instanceof PostgresHistoryStore ? await store.textSearch().catch(() => 'scan') : 'scan';
+  logger.info('query history recording', { store: kind, maxRecords: history.maxRecords, textSearch: search });
   const recorder = new HistoryRecorder({
-    store: await openHistoryStore(config, redis),
+    store,
     batchSize: history.batchSize,
     flushIntervalMs: history.flushInterval,
     bufferSize: history.bufferSize,

@@ -4,6 +4,7 @@ import {
   type HistoryStoreFixture,
   type HistoryStoreSubject,
   memoryHistoryStores,
+  postgresHistoryStores,
   redisHistoryStores,
 } from '../../../../test/harness/history-stores.js';
 import { HistoryCursorError, type HistoryRecord, type HistoryStore } from '../../contract/history.js';
@@ -164,3 +165,4 @@ function historyContract(subject: HistoryStoreSubject): void {
 
 historyContract(memoryHistoryStores);
 historyContract(redisHistoryStores);
+historyContract(postgresHistoryStores);
