@@ -10,7 +10,7 @@ import { isQueuedQueryId } from '../../proxy/src/http/gateway-query-ids.js';
 import { SimTrino } from '../fixtures/sim-trino.js';
 import { clusterResource, eventually, groupResource, REPO_ROOT, startInProcess, Workspace } from '../harness/proxy.js';
 import { type RedisServer, startRedis } from '../harness/redis.js';
-import { followToEnd, runQuery, submit } from '../harness/trino-http.js';
+import { followToEnd, runQuery, submit, viaOrigin } from '../harness/trino-http.js';
 import { untilPasses } from '../harness/wait.js';
 
 /** A record as the history API shows it. */
@@ -215,22 +215,51 @@ describe('history in memory', () => {
 describe('history in Redis, and Redis going away', () => {
   let redis: RedisServer;
   let proxy: RunningProxy;
+  let other: RunningProxy;
 
   beforeAll(async () => {
     redis = await startRedis();
     workspace.writeResources(resources());
-    proxy = await startInProcess(
-      workspace.config({
-        redis: { url: redis.url, keyPrefix: 'history-e2e:', commandTimeout: '200ms' },
-        history: { flushInterval: '20ms', recordSql: false },
-      }),
-    );
-    await eventually(async () => (await request(`${proxy.adminUrl}/readyz`)).statusCode === 200);
+    const replica = () =>
+      startInProcess(
+        workspace.config({
+          redis: { url: redis.url, keyPrefix: 'history-e2e:', commandTimeout: '200ms' },
+          queue: { pollWait: '100ms', dispatchInterval: '50ms', sweepInterval: '50ms' },
+          history: { flushInterval: '20ms', recordSql: false },
+        }),
+      );
+    [proxy, other] = await Promise.all([replica(), replica()]);
+    for (const each of [proxy, other]) {
+      await eventually(async () => (await request(`${each.adminUrl}/readyz`)).statusCode === 200);
+    }
   });
 
   afterAll(async () => {
-    await proxy.close();
+    await Promise.all([proxy.close(), other.close()]);
     await redis.stop();
+  });
+
+  test('replicas share one record per query: submitted on one, polled and ended through the other', async () => {
+    const airflow = { 'x-trino-user': 'frank', 'x-trino-source': 'airflow' };
+    const viaOther = (uri: string) => viaOrigin(uri, other.url);
+    const running = await submit(proxy.url, 'SELECT 1 -- sim:pages=2', airflow);
+    const queued = await submit(proxy.url, 'SELECT 2 -- sim:pages=2', airflow);
+    expect(isQueuedQueryId(queued.body.id)).toBe(true);
+    expect(await followToEnd(viaOther(running.body.nextUri), airflow)).toBe('FINISHED');
+    // The queued query's URIs are the gateway's: every replica answers them.
+    let next: string | undefined = viaOther(queued.body.nextUri);
+    while (next !== undefined) {
+      const page = (await (await request(next, { headers: airflow })).body.json()) as { nextUri?: string };
+      next = page.nextUri === undefined ? undefined : viaOther(page.nextUri);
+    }
+    await untilPasses(async () => {
+      const records = await history(other, '?user=frank');
+      expect(records.map((record) => [record.id, record.routedBy, record.state])).toEqual([
+        [queued.body.id, 'queue', 'FINISHED'],
+        [running.body.id, 'rule', 'FINISHED'],
+      ]);
+      expect(records.every((record) => record.firstPageMs !== null && record.cluster === 'green')).toBe(true);
+    });
   });
 
   const metric = async (name: string) => {
