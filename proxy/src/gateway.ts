@@ -13,6 +13,7 @@ import {
   PathNotProxiedError,
   UpstreamUnreachableError,
 } from './http/errors.js';
+import { newFailedQueryId } from './http/gateway-query-ids.js';
 import { appendSetCookie, upstreamRequestHeaders } from './http/headers.js';
 import { parseRequestTarget, splitClusterPrefix } from './http/request-target.js';
 import { sendError } from './http/respond.js';
@@ -137,19 +138,50 @@ export class Gateway {
     const submittedAt = Date.now();
     const statement = new Statement(await readBody(req), req.headers);
     const { history } = this.options;
-    const submission = (answer: RouteTo | QueueIn): Submission => ({
+    const submission = (answer: RouteTo | QueueIn | undefined): Submission => ({
       headers: req.headers,
       body: statement.body,
       submittedAt,
-      group: answer.group?.name,
-      by: answer.by,
-      rule: answer.rule,
+      group: answer?.group?.name,
+      by: answer?.by,
+      rule: answer?.rule,
     });
+    const attempt: { answer?: RouteTo | QueueIn } = {};
+    try {
+      await this.#send(req, res, target, statement, submission, attempt);
+    } catch (error) {
+      // Answered FAILED by the gateway itself: history records it under the id the client sees.
+      if (history === undefined || !(error instanceof GatewayError) || !error.failsQuery || res.headersSent) {
+        throw error;
+      }
+      const id = newFailedQueryId();
+      const { answer } = attempt;
+      history.refused(
+        submission(answer),
+        id,
+        error.errorName,
+        answer?.action === 'route' ? answer.cluster.name : undefined,
+      );
+      sendError(res, error, true, id);
+    }
+  }
+
+  async #send(
+    req: IncomingMessage,
+    res: ServerResponse,
+    target: Target,
+    statement: Statement,
+    submission: (answer: RouteTo | QueueIn) => Submission,
+    /** The last routing answer, for history when the submission fails in the gateway. */
+    attempt: { answer?: RouteTo | QueueIn },
+  ): Promise<void> {
+    const { history } = this.options;
     const registry = this.options.registry();
     const exclude = new Set<string>();
     for (;;) {
       const request = routingRequest(req, target, 'statement', statement, exclude);
       const answer = await this.options.decision.decide(request, registry);
+      if (answer.action !== 'reject') attempt.answer = answer;
       if (answer.action === 'queue') {
         history?.queued(submission(answer), answer.entry);
         return this.#queuePages().queued(req, res, answer.entry);

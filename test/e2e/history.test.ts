@@ -77,6 +77,10 @@ function resources(): object[] {
       matchLabels: { pool: 'etl' },
       rules: [{ name: 'airflow', condition: 'request.source == "airflow"' }],
     }),
+    groupResource('nowhere', {
+      matchLabels: { pool: 'none' },
+      rules: [{ name: 'lost', condition: 'request.source == "lost"' }],
+    }),
   ];
 }
 
@@ -203,6 +207,26 @@ describe('history in memory', () => {
     expect(status).toBe(400);
     expect(body.error).toMatchObject({ code: 400, parameter });
     expect(body.error.message).toContain(parameter);
+  });
+
+  test('a submission the gateway refuses is recorded under the id its client saw', async () => {
+    const refused = await submit(proxy.url, 'SELECT 5', { 'x-trino-user': 'gina', 'x-trino-source': 'lost' });
+    expect(refused.body.error.errorName).toBe('NO_HEALTHY_CLUSTER');
+    const [record] = await untilPasses(async () => {
+      const records = await history(proxy, '?user=gina');
+      expect(records).toHaveLength(1);
+      return records;
+    });
+    expect(record).toMatchObject({
+      id: refused.body.id,
+      gatewayId: refused.body.id,
+      queryId: null,
+      source: 'lost',
+      state: 'FAILED',
+      errorName: 'NO_HEALTHY_CLUSTER',
+      sql: 'SELECT 5',
+    });
+    expect(record?.endedAt).not.toBeNull();
   });
 
   test('an unknown query is 404 JSON', async () => {

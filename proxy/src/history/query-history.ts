@@ -24,8 +24,8 @@ export interface Submission {
   /** Epoch ms the submission arrived. */
   readonly submittedAt: number;
   readonly group: string | undefined;
-  /** The routing decision's reason (routing/decision.ts RoutedBy). */
-  readonly by: string;
+  /** The routing decision's reason (routing/decision.ts RoutedBy); undefined when it refused. */
+  readonly by: string | undefined;
   readonly rule: string | undefined;
 }
 
@@ -49,7 +49,7 @@ export class QueryHistory {
   /** A submission the cluster answered (200 with its query id); `page` is that answer. */
   routed(submission: Submission, queryId: string, cluster: string, page: Buffer): void {
     this.#record({
-      ...this.#submission(submission, historyRoutedBy(submission.by)),
+      ...this.#submission(submission, historyRoutedBy(submission.by ?? 'default')),
       id: queryId,
       queryId,
       cluster,
@@ -57,6 +57,20 @@ export class QueryHistory {
       state: 'RUNNING',
     });
     this.#firstAnswer(queryId, page);
+  }
+
+  /** A submission the gateway answered FAILED itself under `id` (no routable cluster, queue full, …). */
+  refused(submission: Submission, id: string, errorName: string, cluster: string | undefined): void {
+    this.#record({
+      ...this.#submission(submission, submission.by === undefined ? undefined : historyRoutedBy(submission.by)),
+      id,
+      gatewayId: id,
+      ...(cluster === undefined ? {} : { cluster }),
+      queuedMs: 0,
+      endedAt: this.#now(),
+      state: 'FAILED',
+      errorName,
+    });
   }
 
   /** A submission that waits in the gateway's queue under `gatewayId`. */
@@ -114,7 +128,7 @@ export class QueryHistory {
     this.#record({ id: queryId, firstPageAt: this.#now() });
   }
 
-  #submission(submission: Submission, routedBy: HistoryRoutedBy): Omit<HistoryEvent, 'id'> {
+  #submission(submission: Submission, routedBy: HistoryRoutedBy | undefined): Omit<HistoryEvent, 'id'> {
     const { headers, body, group, rule } = submission;
     const sql = this.#options.recordSql ? cutSql(body, this.#options.sqlMaxBytes) : undefined;
     return {
@@ -122,7 +136,7 @@ export class QueryHistory {
       source: clientSource(headers),
       clientTags: clientTags(headers),
       ...(group === undefined ? {} : { group }),
-      routedBy,
+      ...(routedBy === undefined ? {} : { routedBy }),
       ...(rule === undefined ? {} : { rule }),
       submittedAt: submission.submittedAt,
       replica: this.#options.replica,
