@@ -115,12 +115,17 @@ export class Gateway {
     // A running query's follow-up: query management keeps its lease alive, and it and history see its end.
     const listeners: PageListener[] = [];
     const { queryId } = destination;
+    const method = req.method ?? 'GET';
+    const { history } = this.options;
     if (kind === 'statement' && queryId !== undefined) {
       const queue = registry.managesQueries ? this.options.queue?.queue : undefined;
-      if (queue !== undefined) listeners.push(queue.follow(queryId, req.method ?? 'GET'));
-      if (this.options.history !== undefined) listeners.push(this.options.history.follow(queryId));
+      if (queue !== undefined) listeners.push(queue.follow(queryId, method));
+      if (history !== undefined) listeners.push(history.follow(queryId));
+    } else if (kind === 'query' && method === 'DELETE' && queryId !== undefined && history !== undefined) {
+      // DELETE /v1/query/<id>: how trino-client and the Trino UI kill a query.
+      listeners.push(history.follow(queryId));
     }
-    const observer = watchQuery(req.method ?? 'GET', target.path, listeners);
+    const observer = watchQuery(method, target.path, listeners);
     try {
       await this.options.forwarders.get(destination.cluster).stream(req, res, target.target, headers, hook, observer);
     } catch (error) {

@@ -229,6 +229,19 @@ describe('history in memory', () => {
     expect(record?.endedAt).not.toBeNull();
   });
 
+  test('a query killed with DELETE /v1/query/<id> ends FAILED with USER_CANCELED', async () => {
+    const running = await submit(proxy.url, 'SELECT 6 -- sim:pages=50', { 'x-trino-user': 'hank' });
+    const killed = await request(`${proxy.url}/v1/query/${running.body.id}`, {
+      method: 'DELETE',
+      headers: { 'x-trino-user': 'hank' },
+    });
+    await killed.body.dump();
+    await untilPasses(async () => {
+      const [record] = await history(proxy, '?user=hank');
+      expect(record).toMatchObject({ id: running.body.id, state: 'FAILED', errorName: 'USER_CANCELED' });
+    });
+  });
+
   test('an unknown query is 404 JSON', async () => {
     const { status, body } = await admin(proxy, '/api/v1/history/20250101_000000_00000_nopee');
     expect(status).toBe(404);
