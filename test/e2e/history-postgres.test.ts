@@ -4,6 +4,7 @@
 import { request } from 'undici';
 import type { RunningProxy } from '../../proxy/src/app.js';
 import { SimTrino } from '../fixtures/sim-trino.js';
+import { freePort } from '../harness/ports.js';
 import { type PostgresServer, startPostgres } from '../harness/postgres.js';
 import { clusterResource, groupResource, startInProcess, Workspace } from '../harness/proxy.js';
 import { runQuery } from '../harness/trino-http.js';
@@ -77,4 +78,25 @@ test('queries are recorded in PostgreSQL and found with filters and text search'
   const next = await history(`?limit=1&cursor=${paged.nextCursor}`);
   expect(next.records.map((record) => record.id)).toEqual([dashboard.id]);
   expect(next.nextCursor).toBeNull();
+});
+
+test('a proxy whose PostgreSQL is down starts, routes, and counts the dropped events', async () => {
+  process.env['JUNCTION_TEST_HISTORY_DOWN_URL'] = `postgres://junction:pw@127.0.0.1:${await freePort()}/none`;
+  const down = await startInProcess(
+    workspace.config({
+      history: { store: 'postgres', postgres: { urlEnv: 'JUNCTION_TEST_HISTORY_DOWN_URL' }, flushInterval: '20ms' },
+    }),
+  );
+  try {
+    await down.health.firstRound;
+    expect((await runQuery(down.url, 'SELECT 1')).state).toBe('FINISHED');
+    await untilPasses(async () => {
+      const text = await (await request(`${down.adminUrl}/metrics`)).body.text();
+      expect(text).toMatch(/junction_history_dropped_total\{reason="store-error"\} [1-9]/);
+    });
+    expect((await request(`${down.adminUrl}/api/v1/history`)).statusCode).toBe(503);
+  } finally {
+    await down.close();
+    delete process.env['JUNCTION_TEST_HISTORY_DOWN_URL'];
+  }
 });

@@ -33,7 +33,7 @@ export async function openHistoryStore(config: GatewayConfig, redis: Redis | und
       }
       return new RedisHistoryStore(redis, { keyPrefix: config.redis.keyPrefix, maxRecords: history.maxRecords });
     case 'postgres':
-      return PostgresHistoryStore.open({
+      return new PostgresHistoryStore({
         url: postgresUrl(history.postgres),
         maxRecords: history.maxRecords,
         poolSize: history.postgres?.poolSize,
@@ -63,8 +63,15 @@ export async function startQueryHistory(
   if (!history.enabled) return undefined;
   const store = await openHistoryStore(config, redis);
   const kind = historyStoreKind(config);
-  const search = store instanceof PostgresHistoryStore ? await store.textSearch().catch(() => 'scan') : 'scan';
-  logger.info('query history recording', { store: kind, maxRecords: history.maxRecords, textSearch: search });
+  logger.info('query history recording', { store: kind, maxRecords: history.maxRecords });
+  if (store instanceof PostgresHistoryStore) {
+    // In the background: a PostgreSQL that is down must not hold the proxy's start-up.
+    store.textSearch().then(
+      (textSearch) => logger.info('history schema ready in PostgreSQL', { textSearch }),
+      (error: unknown) =>
+        logger.warn('history store not ready; records are dropped until it is', { error: String(error) }),
+    );
+  }
   const recorder = new HistoryRecorder({
     store,
     batchSize: history.batchSize,

@@ -59,15 +59,14 @@ const CURSOR = /^\d{1,18}$/;
 export class PostgresHistoryStore implements HistoryStore {
   readonly #pool: pg.Pool;
   readonly #maxRecords: number;
+  #ready: Promise<void> | undefined;
 
-  private constructor(pool: pg.Pool, maxRecords: number) {
-    this.#pool = pool;
-    this.#maxRecords = Math.max(1, maxRecords);
-  }
-
-  /** Connects and applies pending migrations; rejects (without the URL) when the server cannot be reached. */
-  static async open(options: PostgresHistoryStoreOptions): Promise<PostgresHistoryStore> {
-    const pool = new pg.Pool({
+  /**
+   * Connects lazily: the schema is migrated by `ready()`, which every call awaits, so a proxy starts
+   * (and routes) while PostgreSQL is down, and history begins once it is reachable.
+   */
+  constructor(options: PostgresHistoryStoreOptions) {
+    this.#pool = new pg.Pool({
       connectionString: options.url,
       max: options.poolSize ?? 4,
       connectionTimeoutMillis: 5_000,
@@ -75,24 +74,44 @@ export class PostgresHistoryStore implements HistoryStore {
       application_name: 'junction-history',
     });
     // An idle client's error (server restart) must not crash the process; the next query reconnects.
-    pool.on('error', () => {});
+    this.#pool.on('error', () => {});
+    this.#maxRecords = Math.max(1, options.maxRecords);
+  }
+
+  /** A store whose schema is ready; rejects (without the URL) when the server cannot be reached. */
+  static async open(options: PostgresHistoryStoreOptions): Promise<PostgresHistoryStore> {
+    const store = new PostgresHistoryStore(options);
     try {
-      await migrateHistorySchema(pool);
+      await store.ready();
     } catch (error) {
-      await pool.end().catch(() => {});
-      throw new Error(`history: cannot prepare the PostgreSQL schema: ${describe(error)}`);
+      await store.close().catch(() => {});
+      throw error;
     }
-    return new PostgresHistoryStore(pool, options.maxRecords);
+    return store;
+  }
+
+  /** Applies pending migrations once; after a failure the next call tries again. */
+  ready(): Promise<void> {
+    this.#ready ??= migrateHistorySchema(this.#pool).then(
+      () => undefined,
+      (error: unknown) => {
+        this.#ready = undefined;
+        throw new Error(`history: cannot prepare the PostgreSQL schema: ${describe(error)}`);
+      },
+    );
+    return this.#ready;
   }
 
   /** 'trigram' when a pg_trgm index serves `q`, else 'scan'. */
   async textSearch(): Promise<'trigram' | 'scan'> {
+    await this.ready();
     const found = await this.#pool.query("SELECT 1 FROM pg_indexes WHERE indexname = 'junction_history_sql_trgm'");
     return found.rowCount === 0 ? 'scan' : 'trigram';
   }
 
   async append(events: readonly HistoryEvent[]): Promise<void> {
     if (events.length === 0) return;
+    await this.ready();
     const client = await this.#pool.connect();
     try {
       await client.query('BEGIN');
@@ -134,6 +153,7 @@ export class PostgresHistoryStore implements HistoryStore {
   }
 
   async list(query: HistoryQuery): Promise<HistoryPage> {
+    await this.ready();
     const where: string[] = [];
     const params: unknown[] = [];
     const add = (condition: (at: string) => string, value: unknown) => {
@@ -163,6 +183,7 @@ export class PostgresHistoryStore implements HistoryStore {
   }
 
   async get(id: string): Promise<HistoryRecord | undefined> {
+    await this.ready();
     const found = await this.#pool.query(FIND, [id]);
     return found.rows[0] === undefined ? undefined : fromRow(found.rows[0] as Row);
   }
