@@ -171,10 +171,7 @@ export class QueryQueue {
     }
   }
 
-  /**
-   * A follow-up of a running query on a cluster: keeps its lease alive (polls), and listens for its
-   * end (page-end.ts watchQuery turns a client's DELETE into an end, whatever the cluster answers).
-   */
+  /** A follow-up of a running query: renews its lease (polls) and listens for its end (page-end.ts watchQuery). */
   follow(queryId: string, method: string): PageListener {
     if (method !== 'DELETE') this.#renew(queryId);
     return { ended: () => void this.release(queryId) };
