@@ -15,6 +15,7 @@ import {
 } from './http/errors.js';
 import { newFailedQueryId } from './http/gateway-query-ids.js';
 import { appendSetCookie, upstreamRequestHeaders } from './http/headers.js';
+import { extractQueryId } from './http/query-id.js';
 import { parseRequestTarget, splitClusterPrefix } from './http/request-target.js';
 import { sendError } from './http/respond.js';
 import type { MetricKind, ProxyMetrics } from './metrics.js';
@@ -114,7 +115,10 @@ export class Gateway {
     const hook = this.#responseHook(req, destination, deleteCookie, kind, performance.now());
     // A running query's follow-up: query management keeps its lease alive, and it and history see its end.
     const listeners: PageListener[] = [];
-    const { queryId } = destination;
+    // Routed by its cluster prefix, a follow-up was not looked up by id; its path still names it.
+    const queryId =
+      destination.queryId ??
+      (destination.by === 'prefix' ? extractQueryId(target.path, target.query, this.#paths) : undefined);
     const method = req.method ?? 'GET';
     const { history } = this.options;
     if (kind === 'statement' && queryId !== undefined) {
