@@ -41,4 +41,5 @@ test('other paths are not history; a malformed id is a 400 naming queryId', asyn
   const bad = await get('/api/v1/history/not%20an%20id');
   expect(bad.status).toBe(400);
   expect(bad.body['error']).toMatchObject({ parameter: 'queryId' });
+  expect((await get('/api/v1/history/%E0%A4%A')).status).toBe(400);
 });

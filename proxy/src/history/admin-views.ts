@@ -22,7 +22,8 @@ export async function serveHistory(
     await list(store, new URLSearchParams((req.url ?? '').split('?')[1] ?? ''), res);
     return true;
   }
-  const id = decodeURIComponent(path.slice(BASE.length + 1));
+  const id = path.slice(BASE.length + 1);
+  // Query ids are letters, digits and underscores: nothing to decode, and anything else is refused.
   if (!/^[0-9A-Za-z_]{1,128}$/.test(id)) {
     sendJson(res, 400, problem(400, 'not a query id', 'queryId'));
     return true;
