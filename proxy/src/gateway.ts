@@ -27,7 +27,7 @@ import { Statement } from './sql/statement.js';
 import type { CookieCodec } from './sticky/cookies.js';
 import type { QueryOwners } from './sticky/query-owners.js';
 import { pinChallengeIds, recordStatementAnswer } from './sticky/statement-answer.js';
-import type { ResponseHeaders, ResponseHook, SubmitResult } from './upstream/forwarder.js';
+import type { ResponseHeaders, ResponseHook, ResponseObserver, SubmitResult } from './upstream/forwarder.js';
 import type { Forwarders } from './upstream/forwarders.js';
 
 export interface GatewayOptions {
@@ -113,23 +113,7 @@ export class Gateway {
     const deleteCookie = this.options.cookies?.isDeletePath(target.path) === true;
     const headers = this.#upstreamHeaders(req, destination.cluster, false);
     const hook = this.#responseHook(req, destination, deleteCookie, kind, performance.now());
-    // A running query's follow-up: query management keeps its lease alive, and it and history see its end.
-    const listeners: PageListener[] = [];
-    // Routed by its cluster prefix, a follow-up was not looked up by id; its path still names it.
-    const queryId =
-      destination.queryId ??
-      (destination.by === 'prefix' ? extractQueryId(target.path, target.query, this.#paths) : undefined);
-    const method = req.method ?? 'GET';
-    const { history } = this.options;
-    if (kind === 'statement' && queryId !== undefined) {
-      const queue = registry.managesQueries ? this.options.queue?.queue : undefined;
-      if (queue !== undefined) listeners.push(queue.follow(queryId, method));
-      if (history !== undefined) listeners.push(history.follow(queryId));
-    } else if (kind === 'query' && method === 'DELETE' && queryId !== undefined && history !== undefined) {
-      // DELETE /v1/query/<id>: how trino-client and the Trino UI kill a query.
-      listeners.push(history.follow(queryId));
-    }
-    const observer = watchQuery(method, target.path, listeners);
+    const observer = this.#watch(req.method ?? 'GET', target, kind, destination, registry);
     try {
       await this.options.forwarders.get(destination.cluster).stream(req, res, target.target, headers, hook, observer);
     } catch (error) {
@@ -175,6 +159,7 @@ export class Gateway {
     }
   }
 
+  /** Decides and sends (or queues) the submission; failing over on a connect failure. */
   async #send(
     req: IncomingMessage,
     res: ServerResponse,
@@ -217,6 +202,35 @@ export class Gateway {
       if (queryId !== undefined) history?.routed(submission(destination), queryId, cluster.name, result.body);
       return;
     }
+  }
+
+  /**
+   * Who listens to a running query's follow-up: query management (its lease, its end) and history
+   * (first rows, the end). undefined when nobody does.
+   */
+  #watch(
+    method: string,
+    target: Target,
+    kind: RequestKind,
+    destination: RouteTo,
+    registry: Registry,
+  ): ResponseObserver | undefined {
+    const { history } = this.options;
+    // Routed by its cluster prefix, a follow-up was not looked up by id; its path still names it.
+    const queryId =
+      destination.queryId ??
+      (destination.by === 'prefix' ? extractQueryId(target.path, target.query, this.#paths) : undefined);
+    if (queryId === undefined) return undefined;
+    const listeners: PageListener[] = [];
+    if (kind === 'statement') {
+      const queue = registry.managesQueries ? this.options.queue?.queue : undefined;
+      if (queue !== undefined) listeners.push(queue.follow(queryId, method));
+      if (history !== undefined) listeners.push(history.follow(queryId));
+    } else if (kind === 'query' && method === 'DELETE' && history !== undefined) {
+      // DELETE /v1/query/<id>: how trino-client and the Trino UI kill a query.
+      listeners.push(history.follow(queryId));
+    }
+    return watchQuery(method, target.path, listeners);
   }
 
   #queuePages(): QueuedPages {
