@@ -4,7 +4,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { HISTORY_ROUTED_BY, type HistoryEvent, type HistoryRoutedBy } from '@junction/shared';
 import { clientSource, clientTags, clientUser } from '../http/trino-headers.js';
-import { lastPageEnd, type PageEnd, type PageListener, pageEnds } from '../queue/page-end.js';
+import { hasRows, lastPageEnd, type PageEnd, type PageListener, pageEnds } from '../queue/page-end.js';
 import type { HistoryRecorder } from './recorder.js';
 
 export interface QueryHistoryOptions {
@@ -114,7 +114,7 @@ export class QueryHistory {
   #firstAnswer(queryId: string, page: Buffer): void {
     const head = page.subarray(0, 4096);
     const verdict = pageEnds(head);
-    if (head.includes('"data"')) this.#rows(queryId);
+    if (hasRows(head)) this.#rows(queryId);
     if (verdict === 'last') this.ended(queryId, lastPageEnd(page));
   }
 

@@ -89,6 +89,9 @@ describe('what a page says about its end', () => {
       rows: 1,
     });
     expect(watched(200, [page('"nextUri":"http://gw/n","stats":{}').toString()]).rows).toBe(0);
+    // A column named "data" is no data.
+    const named = page('"nextUri":"http://gw/n","columns":[{"name":"data","type":"varchar"}],"stats":{}');
+    expect(watched(200, [named.toString()]).rows).toBe(0);
   });
 
   test('404: the cluster forgot the query; DELETE cancels, a partial cancel does not', () => {

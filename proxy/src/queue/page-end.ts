@@ -11,8 +11,9 @@ const LAST_PAGE_SCAN_BYTES = 1024 * 1024;
 /** Bytes kept from one chunk to the next, so a key split across chunks is still found. */
 const CARRY_BYTES = 128;
 const NEXT = Buffer.from('"nextUri"');
-const DATA = Buffer.from('"data"');
-const LATER = [Buffer.from('"columns"'), DATA, Buffer.from('"stats"'), Buffer.from('"error"')];
+const LATER = [Buffer.from('"columns"'), Buffer.from('"data"'), Buffer.from('"stats"'), Buffer.from('"error"')];
+/** The `data` key itself: a column named "data" shows as `"data",` and a string's quotes are escaped. */
+const DATA_KEY = Buffer.from('"data":');
 const STATE = /"stats"\s*:\s*\{\s*"state"\s*:\s*"([A-Z_]{1,40})"/;
 const ERROR_NAME = /"errorName"\s*:\s*"([A-Za-z0-9_]{1,100})"/;
 
@@ -47,6 +48,11 @@ export function pageEnds(head: Buffer): 'more' | 'last' | undefined {
   if (next >= 0 && (later < 0 || next < later)) return 'more';
   if (later >= 0) return 'last';
   return undefined;
+}
+
+/** True when `head` (a page's first bytes) shows the page's `data`: it carries result rows. */
+export function hasRows(head: Buffer): boolean {
+  return head.includes(DATA_KEY);
 }
 
 /** The end a complete last page names (its first bytes up to the scan bound). */
@@ -93,7 +99,7 @@ export class PageEndWatch implements ResponseObserver {
     this.#verdict = pageEnds(window);
     if (this.#verdict === 'more') {
       this.#head = undefined;
-      if (window.includes(DATA)) for (const listener of this.#listeners) listener.rows?.();
+      if (hasRows(window)) for (const listener of this.#listeners) listener.rows?.();
       return false;
     }
     if (this.#verdict === 'last') {
