@@ -28,8 +28,37 @@ ensure_redis() {
   log "redis-server installed: $(command -v redis-server)"
 }
 
+# The history tests start their own PostgreSQL (test/harness/postgres.ts): initdb into a temp dir and
+# `postgres` on a random loopback port, as the `postgres` OS user when run as root. Debian installs the
+# binaries under /usr/lib/postgresql/<version>/bin (off PATH) and starts a system cluster, which we stop.
+postgres_bin() {
+  local dir
+  for dir in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
+    if [ -x "$dir/initdb" ] && [ -x "$dir/postgres" ]; then
+      printf '%s\n' "$dir"
+      return 0
+    fi
+  done
+  command -v initdb >/dev/null 2>&1 && dirname "$(command -v initdb)"
+}
+
+ensure_postgres() {
+  local bin
+  bin="$(postgres_bin || true)"
+  if [ -n "$bin" ]; then
+    log "postgresql present: $bin ($("$bin/postgres" --version))"
+    return
+  fi
+  apt_install postgresql
+  stop_service postgresql
+  bin="$(postgres_bin || true)"
+  [ -n "$bin" ] || die "postgresql installed but no initdb/postgres found under /usr/lib/postgresql"
+  log "postgresql installed: $bin"
+}
+
 main() {
   ensure_redis
+  ensure_postgres
   log "done"
 }
 

@@ -1,5 +1,5 @@
 // The admin listener, on its own port apart from Trino traffic: liveness, readiness, Prometheus
-// metrics and a JSON view of the live registry with each cluster's health.
+// metrics, a JSON view of the live registry with each cluster's health, the queue and query history.
 import type { Server } from 'node:http';
 import {
   type AdminAuthenticator,
@@ -7,11 +7,13 @@ import {
   createAdminServer,
   DEFAULT_CLASS,
   describeAdmission,
+  type HistoryStore,
   type QueueSnapshot,
   type QueueStore,
   type Registry,
   sendJson,
 } from '@junction/shared';
+import { serveHistory } from './history/admin-views.js';
 import type { ProxyMetrics } from './metrics.js';
 
 export interface AdminOptions {
@@ -26,6 +28,8 @@ export interface AdminOptions {
   readonly queue: QueueStore;
   /** Who may read the admin views (everything but the open paths). */
   readonly auth: AdminAuthenticator;
+  /** Query history; undefined when history is off (the API answers empty). */
+  readonly history: HistoryStore | undefined;
 }
 
 /** The proxy's admin listener: the shared endpoints plus a JSON view of the live registry and health. */
@@ -41,6 +45,7 @@ export function createProxyAdminServer(options: AdminOptions): Server {
       return { ready: reasons.length === 0, body: { status, reasons, degraded } };
     },
     routes: async (path, req, res) => {
+      if (await serveHistory(options.history, path, req, res)) return true;
       const view = VIEWS[path];
       if (view === undefined) return false;
       const query = new URLSearchParams((req.url ?? '').split('?')[1] ?? '');

@@ -22,6 +22,7 @@ import {
 import type { Redis } from 'ioredis';
 import { createProxyAdminServer } from './admin.js';
 import { Gateway } from './gateway.js';
+import { startQueryHistory } from './history/open-store.js';
 import { compilePathRules } from './http/classify.js';
 import { ProxyMetrics } from './metrics.js';
 import { startQueryManagement } from './queue/management.js';
@@ -125,6 +126,7 @@ export async function startProxy(config: GatewayConfig, logger?: Logger): Promis
           logger: log,
         });
   if (externalConfig?.sqlFacts === true) sql.prepare();
+  const history = await startQueryHistory(config, redis, metrics.registry, log);
   const management = await startQueryManagement({
     config,
     store: queueStore(config, redis),
@@ -136,6 +138,7 @@ export async function startProxy(config: GatewayConfig, logger?: Logger): Promis
     markUnreachable: (cluster, message) => health.markUnreachable(cluster, message),
     metrics: metrics.registry,
     logger: log,
+    history,
   });
   const gateway = new Gateway({
     config,
@@ -143,6 +146,7 @@ export async function startProxy(config: GatewayConfig, logger?: Logger): Promis
     registry: () => source.current(),
     decision: new RoutingDecision({ router, owners, cookies, paths, queue: management.queue, sql, external }),
     queue: management,
+    history,
     owners,
     forwarders,
     cookies,
@@ -163,6 +167,7 @@ export async function startProxy(config: GatewayConfig, logger?: Logger): Promis
   const admin = createProxyAdminServer({
     auth: createAdminAuthenticator(config.admin.auth),
     queue: management.queue.store,
+    history: history?.recorder.store,
     registry: () => source.current(),
     health: (name) => health.get(name),
     metrics,
@@ -200,6 +205,7 @@ export async function startProxy(config: GatewayConfig, logger?: Logger): Promis
         log.warn('drain timeout: cut the connections still open', { drainTimeoutMs: config.server.drainTimeout });
       await closeAdminServer(admin);
       await management.close();
+      await history?.recorder.close();
       await mode.close();
       await forwarders.close();
       await external?.close();

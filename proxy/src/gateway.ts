@@ -3,6 +3,7 @@
 // answer names the new query id that must be recorded before the client sees it.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type ClusterEntry, type GatewayConfig, type Logger, type Registry, sendJson } from '@junction/shared';
+import type { QueryHistory, Submission } from './history/query-history.js';
 import { readBody } from './http/body.js';
 import { classifyPath, isStatementSubmit, type PathRules, type RequestKind } from './http/classify.js';
 import {
@@ -13,11 +14,14 @@ import {
   QueryLostError,
   UpstreamUnreachableError,
 } from './http/errors.js';
+import { newFailedQueryId } from './http/gateway-query-ids.js';
 import { appendSetCookie, upstreamRequestHeaders } from './http/headers.js';
+import { extractQueryId } from './http/query-id.js';
 import { failedResults } from './http/query-results.js';
 import { parseRequestTarget, splitClusterPrefix } from './http/request-target.js';
 import { sendError } from './http/respond.js';
 import type { MetricKind, ProxyMetrics } from './metrics.js';
+import { type PageListener, watchQuery } from './queue/page-end.js';
 import type { QueryQueue } from './queue/query-queue.js';
 import type { QueuedPages } from './queue/queued-pages.js';
 import type { Destination, QueueIn, RouteTo, RoutingDecision, RoutingRequest } from './routing/decision.js';
@@ -42,6 +46,8 @@ export interface GatewayOptions {
   readonly logger: Logger;
   /** Query management: admission counting and the queue's own pages. */
   readonly queue?: { readonly queue: QueryQueue; readonly pages: QueuedPages } | undefined;
+  /** Query history; undefined when it is off. */
+  readonly history?: QueryHistory | undefined;
 }
 
 /** The request target; `prefixCluster` when prefix routing names one (`/_c/blue/v1/...`, prefix removed). */
@@ -109,18 +115,16 @@ export class Gateway {
     const deleteCookie = this.options.cookies?.isDeletePath(target.path) === true;
     const headers = this.#upstreamHeaders(req, destination.cluster, false);
     const hook = this.#responseHook(req, destination, deleteCookie, kind, performance.now());
-    // A query that may hold a place in query management: keep its lease alive and see its end.
-    const observer =
-      registry.managesQueries && kind === 'statement' && destination.queryId !== undefined
-        ? this.options.queue?.queue.follow(destination.queryId, req.method ?? 'GET')
-        : undefined;
+    const listeners = this.#listeners(req.method ?? 'GET', target, kind, destination, registry);
+    const observer = listeners === undefined ? undefined : watchQuery(req.method ?? 'GET', target.path, listeners);
     try {
       await this.options.forwarders.get(destination.cluster).stream(req, res, target.target, headers, hook, observer);
     } catch (error) {
       this.#noteFailure(destination.cluster, error);
       const queryId = destination.queryId;
       if (kind === 'statement' && queryId !== undefined && QueryLostError.lost(error, req.method) && !res.headersSent) {
-        if (observer !== undefined) void this.options.queue?.queue.release(queryId);
+        // The query is gone with its cluster: its slot is freed and history records how it ended.
+        for (const listener of listeners ?? []) listener.ended({ state: 'FAILED', errorName: 'UPSTREAM_UNREACHABLE' });
         sendJson(
           res,
           200,
@@ -138,13 +142,58 @@ export class Gateway {
    * query id before the answer reaches the client.
    */
   async #submit(req: IncomingMessage, res: ServerResponse, target: Target): Promise<void> {
+    const submittedAt = Date.now();
     const statement = new Statement(await readBody(req), req.headers);
+    const { history } = this.options;
+    const submission = (answer: RouteTo | QueueIn | undefined): Submission => ({
+      headers: req.headers,
+      body: statement.body,
+      submittedAt,
+      group: answer?.group?.name,
+      by: answer?.by,
+      rule: answer?.rule,
+    });
+    const attempt: { answer?: RouteTo | QueueIn } = {};
+    try {
+      await this.#send(req, res, target, statement, submission, attempt);
+    } catch (error) {
+      // Answered FAILED by the gateway itself: history records it under the id the client sees.
+      if (history === undefined || !(error instanceof GatewayError) || !error.failsQuery || res.headersSent) {
+        throw error;
+      }
+      const id = newFailedQueryId();
+      const { answer } = attempt;
+      history.refused(
+        submission(answer),
+        id,
+        error.errorName,
+        answer?.action === 'route' ? answer.cluster.name : undefined,
+      );
+      sendError(res, error, true, id);
+    }
+  }
+
+  /** Decides and sends (or queues) the submission; failing over on a connect failure. */
+  async #send(
+    req: IncomingMessage,
+    res: ServerResponse,
+    target: Target,
+    statement: Statement,
+    submission: (answer: RouteTo | QueueIn) => Submission,
+    /** The last routing answer, for history when the submission fails in the gateway. */
+    attempt: { answer?: RouteTo | QueueIn },
+  ): Promise<void> {
+    const { history } = this.options;
     const registry = this.options.registry();
     const exclude = new Set<string>();
     for (;;) {
       const request = routingRequest(req, target, 'statement', statement, exclude);
       const answer = await this.options.decision.decide(request, registry);
-      if (answer.action === 'queue') return this.#queuePages().queued(req, res, answer.entry);
+      if (answer.action !== 'reject') attempt.answer = answer;
+      if (answer.action === 'queue') {
+        history?.queued(submission(answer), answer.entry);
+        return this.#queuePages().queued(req, res, answer.entry);
+      }
       const destination = routeOrThrow(answer);
       const { cluster, slot } = destination;
       const headers = this.#upstreamHeaders(req, cluster, true);
@@ -163,9 +212,40 @@ export class Gateway {
         throw error;
       }
       if (destination.group !== undefined) this.options.metrics.routed(destination.group.name, cluster.name);
-      await this.#recordAndReply(res, cluster.name, result, slot);
+      const queryId = await this.#recordAndReply(res, cluster.name, result, slot);
+      if (queryId !== undefined) history?.routed(submission(destination), queryId, cluster.name, result.body);
       return;
     }
+  }
+
+  /**
+   * Who listens to a running query's follow-up: query management (its lease, its end) and history
+   * (first rows, the end). undefined when nobody does.
+   */
+  /** Who listens to a follow-up's pages (query management, history); undefined when nobody does. */
+  #listeners(
+    method: string,
+    target: Target,
+    kind: RequestKind,
+    destination: RouteTo,
+    registry: Registry,
+  ): PageListener[] | undefined {
+    const { history } = this.options;
+    // Routed by its cluster prefix, a follow-up was not looked up by id; its path still names it.
+    const queryId =
+      destination.queryId ??
+      (destination.by === 'prefix' ? extractQueryId(target.path, target.query, this.#paths) : undefined);
+    if (queryId === undefined) return undefined;
+    const listeners: PageListener[] = [];
+    if (kind === 'statement') {
+      const queue = registry.managesQueries ? this.options.queue?.queue : undefined;
+      if (queue !== undefined) listeners.push(queue.follow(queryId, method));
+      if (history !== undefined) listeners.push(history.follow(queryId));
+    } else if (kind === 'query' && method === 'DELETE' && history !== undefined) {
+      // DELETE /v1/query/<id>: how trino-client and the Trino UI kill a query.
+      listeners.push(history.follow(queryId));
+    }
+    return listeners.length === 0 ? undefined : listeners;
   }
 
   #queuePages(): QueuedPages {
@@ -211,19 +291,16 @@ export class Gateway {
     cluster: string,
     result: SubmitResult,
     slot: string | undefined,
-  ): Promise<void> {
+  ): Promise<string | undefined> {
     const { statusCode, headers, body } = result;
     const queue = this.options.queue?.queue;
-    if (slot === undefined || queue === undefined) {
-      await recordStatementAnswer(this.options.owners, cluster, result);
-    } else {
-      // Both before the answer reaches the client; the query id is read once.
-      const recorded = recordStatementAnswer(this.options.owners, cluster, result);
-      await recorded.then((queryId) => queue.started(slot, queryId, result));
-    }
+    // Before the answer reaches the client; the query id is read once.
+    const queryId = await recordStatementAnswer(this.options.owners, cluster, result);
+    if (slot !== undefined && queue !== undefined) await queue.started(slot, queryId, result);
     headers['content-length'] = String(body.length);
     res.writeHead(statusCode, headers as Record<string, string | string[]>);
     res.end(body);
+    return queryId;
   }
 
   #noteFailure(cluster: ClusterEntry, error: unknown): void {

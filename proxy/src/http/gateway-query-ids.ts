@@ -29,9 +29,12 @@ export function newQueuedQueryId(now = new Date()): string {
   return `${datePart(now)}_${QUEUED_MARK}${randomText(10)}`;
 }
 
-/** The id of a submission the gateway answered FAILED itself (no cluster ever saw it). */
+/**
+ * The id of a submission the gateway answered FAILED itself (no cluster ever saw it); random bits
+ * make it unique across replicas, so query history keeps one record per refused submission.
+ */
 export function newFailedQueryId(now = new Date()): string {
-  return `${datePart(now)}_${FAILED_MARK}`;
+  return `${datePart(now)}_${FAILED_MARK}${randomText(6)}`;
 }
 
 /** True for ids from `newQueuedQueryId` (Trino's own last part is a 5-character coordinator id). */

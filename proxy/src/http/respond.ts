@@ -7,8 +7,7 @@ import { newFailedQueryId } from './gateway-query-ids.js';
 import { failedResults } from './query-results.js';
 
 /** The QueryResults Trino itself sends for a query that failed before running. */
-export function failedQueryResults(error: GatewayError): object {
-  const id = newFailedQueryId();
+export function failedQueryResults(error: GatewayError, id = newFailedQueryId()): object {
   return failedResults(id, `about:blank#${id}`, error);
 }
 
@@ -16,8 +15,11 @@ export function errorBody(error: GatewayError): object {
   return { error: { code: error.status, name: error.errorName, message: error.message } };
 }
 
-/** Writes `error` as the response, or cuts the connection when the response already started. */
-export function sendError(res: ServerResponse, error: unknown, statementSubmit: boolean): void {
+/**
+ * Writes `error` as the response, or cuts the connection when the response already started.
+ * `queryId` names a FAILED submission (default: a new gateway id).
+ */
+export function sendError(res: ServerResponse, error: unknown, statementSubmit: boolean, queryId?: string): void {
   const gatewayError = error instanceof GatewayError ? error : new InternalGatewayError();
   if (res.headersSent) {
     res.destroy();
@@ -27,6 +29,6 @@ export function sendError(res: ServerResponse, error: unknown, statementSubmit: 
   sendJson(
     res,
     asQuery ? 200 : gatewayError.status,
-    asQuery ? failedQueryResults(gatewayError) : errorBody(gatewayError),
+    asQuery ? failedQueryResults(gatewayError, queryId) : errorBody(gatewayError),
   );
 }

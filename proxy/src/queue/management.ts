@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { ClusterEntry, GatewayConfig, Logger, QueueStore, Registry } from '@junction/shared';
 import type { Redis } from 'ioredis';
 import type { Registry as PromRegistry } from 'prom-client';
+import type { QueryHistory } from '../history/query-history.js';
 import { storedRequestHeaders } from '../http/headers.js';
 import type { Router } from '../routing/router.js';
 import type { QueryOwners } from '../sticky/query-owners.js';
@@ -27,6 +28,7 @@ export interface QueryManagementOptions {
   readonly markUnreachable: (cluster: string, message: string) => void;
   readonly metrics: PromRegistry;
   readonly logger: Logger;
+  readonly history?: QueryHistory | undefined;
 }
 
 export interface QueryManagement {
@@ -57,6 +59,7 @@ export async function startQueryManagement(options: QueryManagementOptions): Pro
     markUnreachable: options.markUnreachable,
     metrics,
     logger: options.logger,
+    history: options.history,
   }).start();
   const queryList = new QueryListReconciler({
     store,
@@ -76,6 +79,7 @@ export async function startQueryManagement(options: QueryManagementOptions): Pro
     pollWaitMs: config.queue.pollWait,
     metrics,
     logger: options.logger,
+    history: options.history,
   }).start();
   return {
     queue,

@@ -1,16 +1,44 @@
-// Whether a statement page is a query's last, read from its first bytes without holding the page
-// up: Trino writes `nextUri` before `columns`, `data`, `stats` and `error`, and only when the query
-// goes on — so the first of these keys to appear decides it. Compressed pages (real clients send
-// Accept-Encoding, and Trino's server compresses) are inflated as far as their head, off to the side.
+// What a statement page says about its query, read from its bytes as they stream past without
+// holding the page up: whether it is the query's last (Trino writes `nextUri` before `columns`,
+// `data`, `stats` and `error`, and only when the query goes on — so the first of these keys decides
+// it), whether it carries rows, and on a last page the final state and error name. Query management
+// and history both listen to the one watch. Compressed pages (real clients send Accept-Encoding, and
+// Trino's server gzips) are inflated beside the stream, only as far as these questions need.
 import type { Transform } from 'node:stream';
 import { constants, createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { ResponseObserver } from '../upstream/forwarder.js';
 
 const HEAD_BYTES = 4096;
-/** Compressed bytes fed to the inflater at most: a head is far smaller, even barely compressed. */
-const COMPRESSED_HEAD_BYTES = 64 * 1024;
+/** A last page is scanned for its state and error name this far at most. */
+const LAST_PAGE_SCAN_BYTES = 1024 * 1024;
+/** Bytes kept from one chunk to the next, so a key split across chunks is still found. */
+const CARRY_BYTES = 128;
 const NEXT = Buffer.from('"nextUri"');
 const LATER = [Buffer.from('"columns"'), Buffer.from('"data"'), Buffer.from('"stats"'), Buffer.from('"error"')];
+/** The `data` key itself: a column named "data" shows as `"data",` and a string's quotes are escaped. */
+const DATA_KEY = Buffer.from('"data":');
+const STATE = /"stats"\s*:\s*\{\s*"state"\s*:\s*"([A-Z_]{1,40})"/;
+const ERROR_NAME = /"errorName"\s*:\s*"([A-Za-z0-9_]{1,100})"/;
+
+/** How a query ended, as far as its last page (or the request that ended it) says. */
+export interface PageEnd {
+  /** FINISHED, FAILED, …; FAILED when the page has an error but no readable state. */
+  readonly state: string;
+  readonly errorName?: string;
+}
+
+/** The client's DELETE of a query: Trino reports such a query FAILED with USER_CANCELED. */
+export const CANCELLED: PageEnd = { state: 'FAILED', errorName: 'USER_CANCELED' };
+
+/** The cluster answered 404/410: it no longer knows the query, so how it ended is not known. */
+export const FORGOTTEN: PageEnd = { state: 'UNKNOWN' };
+
+export interface PageListener {
+  /** The query is over on its cluster. */
+  ended(end: PageEnd): void;
+  /** This page carries result rows (called at most once per page). */
+  rows?(): void;
+}
 
 /** 'more' (nextUri first), 'last' (a later key first) or undefined (neither seen in `head`). */
 export function pageEnds(head: Buffer): 'more' | 'last' | undefined {
@@ -25,6 +53,22 @@ export function pageEnds(head: Buffer): 'more' | 'last' | undefined {
   return undefined;
 }
 
+/** True when `head` (a page's first bytes) shows the page's `data`: it carries result rows. */
+export function hasRows(head: Buffer): boolean {
+  return head.includes(DATA_KEY);
+}
+
+/** The end a complete last page names (its first bytes up to the scan bound). */
+export function lastPageEnd(page: Buffer): PageEnd {
+  const text = page.toString('latin1', 0, Math.min(page.length, LAST_PAGE_SCAN_BYTES));
+  return endOf(STATE.exec(text)?.[1], ERROR_NAME.exec(text)?.[1], text.includes('"error"'));
+}
+
+function endOf(state: string | undefined, errorName: string | undefined, error: boolean): PageEnd {
+  const final = state ?? (error || errorName !== undefined ? 'FAILED' : 'FINISHED');
+  return errorName === undefined ? { state: final } : { state: final, errorName };
+}
+
 /** An inflater for a Content-Encoding, null for none/identity, undefined for one Junction cannot read. */
 function inflaterFor(encoding: string | undefined): Transform | null | undefined {
   const name = encoding?.trim().toLowerCase() ?? '';
@@ -37,46 +81,92 @@ function inflaterFor(encoding: string | undefined): Transform | null | undefined
 }
 
 /**
- * Calls `ended` once the response shows the query is over on its cluster: a complete 200 page whose
- * head has no nextUri, or a 404/410 (the cluster no longer knows the query). A 5xx, a cut response
- * or a head that cannot be read (an unknown encoding) decides nothing; the query's lease covers those.
+ * A poll's response, for the listeners: `ended` once the response shows the query is over on its
+ * cluster — a complete 200 page whose head has no nextUri, or a 404/410 (the cluster no longer knows
+ * the query). A 5xx, a cut response or a page in an encoding Junction cannot read decides nothing;
+ * the query's lease covers those.
  */
 export class PageEndWatch implements ResponseObserver {
+  readonly #listeners: readonly PageListener[];
   #status = 0;
   #head: Buffer | undefined;
   #verdict: 'more' | 'last' | undefined;
-  /** Set while a compressed head is being inflated; undefined for plain pages. */
+  #scanned = 0;
+  #carry = '';
+  #state: string | undefined;
+  #errorName: string | undefined;
+  #error = false;
+  /** Whether more plain bytes are wanted; false once every question is answered. */
+  #wanting = true;
+  /** Set while a compressed page is inflated beside the stream. */
   #inflater: Transform | undefined;
   #fed = 0;
-  /** Resolves the decision of end() once the inflater has given up all it can. */
+  /** end()'s decision, waiting for the inflater to give up what it has. */
   #settled: (() => void) | undefined;
-  #done = false;
 
-  constructor(private readonly ended: () => void) {}
+  constructor(listeners: PageListener | readonly PageListener[] | (() => void)) {
+    this.#listeners =
+      typeof listeners === 'function' ? [{ ended: listeners }] : Array.isArray(listeners) ? listeners : [listeners];
+  }
 
   start(statusCode: number, encoding?: string): void {
     this.#status = statusCode;
     if (statusCode !== 200) return;
     const inflater = inflaterFor(encoding);
-    if (inflater === undefined) {
-      this.#done = true;
-      return;
-    }
-    if (inflater === null) return;
+    if (inflater === undefined) this.#wanting = false;
+    if (inflater === null || inflater === undefined) return;
     this.#inflater = inflater;
     inflater.on('data', (plain: Buffer) => {
-      if (!this.#done && !this.#see(plain)) this.#stopInflating();
+      if (this.#wanting) this.#wanting = this.#plain(plain);
+      if (!this.#wanting) this.#stopInflating();
     });
     inflater.once('error', () => this.#stopInflating());
     inflater.once('end', () => this.#stopInflating());
   }
 
   data(chunk: Buffer): boolean {
-    if (this.#status !== 200 || this.#done) return false;
-    if (this.#inflater === undefined) return this.#see(chunk);
+    if (this.#status !== 200 || !this.#wanting) return false;
+    if (this.#inflater === undefined) {
+      this.#wanting = this.#plain(chunk);
+      return this.#wanting;
+    }
     this.#fed += chunk.length;
     this.#inflater.write(chunk);
-    return this.#fed < COMPRESSED_HEAD_BYTES;
+    return this.#fed < LAST_PAGE_SCAN_BYTES;
+  }
+
+  /** Reads more of the page's plain bytes; true while more are wanted. */
+  #plain(chunk: Buffer): boolean {
+    if (this.#verdict === 'last') return this.#scan(chunk);
+    const head = this.#head === undefined ? chunk : Buffer.concat([this.#head, chunk]);
+    const window = head.length > HEAD_BYTES ? head.subarray(0, HEAD_BYTES) : head;
+    this.#verdict = pageEnds(window);
+    if (this.#verdict === 'more') {
+      this.#head = undefined;
+      if (hasRows(window)) for (const listener of this.#listeners) listener.rows?.();
+      return false;
+    }
+    if (this.#verdict === 'last') {
+      this.#head = undefined;
+      return this.#scan(head);
+    }
+    if (head.length >= HEAD_BYTES) {
+      this.#head = undefined;
+      return false;
+    }
+    this.#head = head;
+    return true;
+  }
+
+  /** Looks for the last page's state and error name in `chunk`; false once both are known or the bound is hit. */
+  #scan(chunk: Buffer): boolean {
+    const text = this.#carry + chunk.toString('latin1');
+    this.#scanned += chunk.length;
+    this.#state ??= STATE.exec(text)?.[1];
+    this.#errorName ??= ERROR_NAME.exec(text)?.[1];
+    this.#error ||= text.includes('"error"');
+    this.#carry = text.slice(-CARRY_BYTES);
+    return (this.#state === undefined || this.#errorName === undefined) && this.#scanned < LAST_PAGE_SCAN_BYTES;
   }
 
   /** Decides at once for a plain page; for a compressed one, the promise settles once decided. */
@@ -95,24 +185,11 @@ export class PageEndWatch implements ResponseObserver {
     });
   }
 
-  /** Looks at more of the plain head; true while undecided and there is room for more. */
-  #see(plain: Buffer): boolean {
-    const head = this.#head === undefined ? plain : Buffer.concat([this.#head, plain]);
-    this.#verdict = pageEnds(head.length > HEAD_BYTES ? head.subarray(0, HEAD_BYTES) : head);
-    if (this.#verdict !== undefined || head.length >= HEAD_BYTES) {
-      this.#head = undefined;
-      this.#done = true;
-      return false;
-    }
-    this.#head = head;
-    return true;
-  }
-
   #stopInflating(): void {
     const inflater = this.#inflater;
     if (inflater === undefined) return;
     this.#inflater = undefined;
-    this.#done = true;
+    this.#wanting = false;
     this.#head = undefined;
     inflater.removeAllListeners('data');
     inflater.on('error', () => undefined);
@@ -123,7 +200,32 @@ export class PageEndWatch implements ResponseObserver {
   }
 
   #decide(complete: boolean): void {
-    if (this.#status === 404 || this.#status === 410) this.ended();
-    else if (complete && this.#status === 200 && this.#verdict === 'last') this.ended();
+    let end: PageEnd | undefined;
+    if (this.#status === 404 || this.#status === 410) end = FORGOTTEN;
+    else if (complete && this.#status === 200 && this.#verdict === 'last') {
+      end = endOf(this.#state, this.#errorName, this.#error);
+    }
+    if (end !== undefined) for (const listener of this.#listeners) listener.ended(end);
   }
+}
+
+/**
+ * The observer for a follow-up of a running query, or undefined when nobody listens. A DELETE
+ * (except a stage's partial cancel) ends the query whatever the cluster answers.
+ */
+export function watchQuery(
+  method: string,
+  path: string,
+  listeners: readonly PageListener[],
+): ResponseObserver | undefined {
+  if (listeners.length === 0) return undefined;
+  if (method !== 'DELETE') return new PageEndWatch(listeners);
+  if (path.includes('/partialCancel/')) return undefined;
+  return {
+    start: () => {},
+    data: () => false,
+    end: () => {
+      for (const listener of listeners) listener.ended(CANCELLED);
+    },
+  };
 }

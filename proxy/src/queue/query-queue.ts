@@ -13,6 +13,7 @@ import type {
   RuleRequest,
   RuleSql,
 } from '@junction/shared';
+import type { QueryHistory } from '../history/query-history.js';
 import { AdmissionLimitError, type GatewayError, QueueFullError, UpstreamUnreachableError } from '../http/errors.js';
 import { newQueuedQueryId } from '../http/gateway-query-ids.js';
 import { SerialRefresh } from '../registry/refresh.js';
@@ -20,13 +21,13 @@ import type { Router } from '../routing/router.js';
 import type { Statement } from '../sql/statement.js';
 import type { QueryOwners } from '../sticky/query-owners.js';
 import { recordStatementAnswer } from '../sticky/statement-answer.js';
-import type { ResponseObserver, SubmitResult } from '../upstream/forwarder.js';
+import type { SubmitResult } from '../upstream/forwarder.js';
 import type { Forwarders } from '../upstream/forwarders.js';
 import { isManaged, placement } from './admission.js';
 import { cancelOnCluster } from './cancel-on-cluster.js';
 import { LeaseRenewals } from './lease-renewals.js';
 import type { QueueMetrics } from './metrics.js';
-import { PageEndWatch, pageEnds } from './page-end.js';
+import { type PageListener, pageEnds } from './page-end.js';
 import { loadRequest, type StoredRequest, storeRequest, storeResponse } from './stored.js';
 
 export interface QueryQueueOptions {
@@ -43,6 +44,8 @@ export interface QueryQueueOptions {
   readonly markUnreachable: (cluster: string, message: string) => void;
   readonly metrics: QueueMetrics;
   readonly logger: Logger;
+  /** Query history: told when a waiting query is sent. */
+  readonly history?: QueryHistory | undefined;
   /** Injectable clock (epoch ms) for tests. */
   readonly now?: () => number;
 }
@@ -175,14 +178,10 @@ export class QueryQueue {
     }
   }
 
-  /** A follow-up of a running query on a cluster: keeps its lease alive and sees its end. */
-  follow(queryId: string, method: string): ResponseObserver {
-    if (method === 'DELETE') {
-      // The client cancelled: whatever the cluster answers, the query is over for the gateway.
-      return { start: () => {}, data: () => false, end: () => void this.release(queryId) };
-    }
-    this.#renewals.renew(queryId, this.#now());
-    return new PageEndWatch(() => void this.release(queryId));
+  /** A follow-up of a running query: renews its lease (polls) and listens for its end (page-end.ts watchQuery). */
+  follow(queryId: string, method: string): PageListener {
+    if (method !== 'DELETE') this.#renewals.renew(queryId, this.#now());
+    return { ended: () => void this.release(queryId) };
   }
 
   /** The query ended (or never started): frees what it held, fills the slot; the cluster freed. Never rejects. */
@@ -287,6 +286,8 @@ export class QueryQueue {
         return;
       }
       const queryId = await recordStatementAnswer(owners, cluster.name, result);
+      if (queryId !== undefined)
+        this.#options.history?.sent(entry.id, queryId, cluster.name, entry.enqueuedAt, result.body);
       await this.started(entry.id, queryId, result);
       if (!(await store.complete(entry.id, storeResponse(result), this.#now())) && queryId !== undefined) {
         // Given up on meanwhile (a sweep judged this send stuck): nobody will relay the answer, so the

@@ -3,10 +3,12 @@
 // gives up, and DELETE. The client keeps polling the gateway's nextUri and notices nothing else.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type EntryState, type Logger, type QueueStore, sendJson } from '@junction/shared';
+import type { QueryHistory } from '../history/query-history.js';
 import { trinoErrorCode, UnknownQueryError } from '../http/errors.js';
 import { externalBase } from '../http/external-url.js';
 import { failedResults, queuedResults } from '../http/query-results.js';
 import type { QueueMetrics } from './metrics.js';
+import { CANCELLED } from './page-end.js';
 import type { QueueSlugs } from './slugs.js';
 import { loadResponse } from './stored.js';
 
@@ -19,6 +21,8 @@ export interface QueuedPagesOptions {
   readonly pollWaitMs: number;
   readonly metrics: QueueMetrics;
   readonly logger: Logger;
+  /** Query history: told when a waiting query fails or is cancelled, as its client sees it. */
+  readonly history?: QueryHistory | undefined;
   readonly now?: () => number;
 }
 
@@ -110,6 +114,7 @@ export class QueuedPages {
         return;
       }
       case 'failed': {
+        this.#options.history?.ended(id, { state: 'FAILED', errorName: state.errorName });
         const error = {
           message: state.message,
           errorName: state.errorName,
@@ -130,6 +135,7 @@ export class QueuedPages {
   async #cancel(res: ServerResponse, id: string): Promise<void> {
     const state = await this.#options.store.poll(id, this.#now());
     if (await this.#options.store.cancel(id, this.#now())) {
+      this.#options.history?.ended(id, CANCELLED);
       this.#options.metrics.waited(
         state?.group ?? '',
         'cancelled',

@@ -4,6 +4,7 @@ export * from './config.js';
 export * from './crd.js';
 export * from './duration.js';
 export * from './errors.js';
+export * from './history.js';
 export * from './manifests.js';
 export * from './model.js';
 export * from './queue-store.js';

@@ -34,6 +34,15 @@ const GATEWAY_DEFAULTS = {
     reconcileGrace: 10_000,
     sqlPreviewBytes: 1_000,
   },
+  history: {
+    enabled: true,
+    maxRecords: 10_000,
+    recordSql: true,
+    sqlMaxBytes: 4_096,
+    batchSize: 100,
+    flushInterval: 1_000,
+    bufferSize: 10_000,
+  },
   logging: { level: 'info' },
 };
 
@@ -113,4 +122,17 @@ test('routing.external: only the url is required; a bad url or header name names
     'routing.external.url',
     'routing.external.headers.0',
   ]);
+});
+
+test('history: postgres needs its section, and exactly one of url and urlEnv', () => {
+  const issues = (history: object) =>
+    GatewayConfig.safeParse({ history }).error?.issues.map((issue) => issue.path.join('.')) ?? [];
+  expect(issues({ store: 'postgres' })).toEqual(['history.postgres']);
+  expect(issues({ store: 'postgres', postgres: {} })).toEqual(['history.postgres.url']);
+  expect(issues({ store: 'postgres', postgres: { url: 'postgres://h/db', urlEnv: 'PG_URL' } })).toEqual([
+    'history.postgres.url',
+  ]);
+  expect(issues({ store: 'postgres', postgres: { urlEnv: 'PG_URL' } })).toEqual([]);
+  expect(issues({ store: 'postgres', postgres: { url: 'mysql://h/db' } })).toEqual(['history.postgres.url']);
+  expect(issues({ sqlMaxBytes: -1 })).toEqual(['history.sqlMaxBytes']);
 });

@@ -50,6 +50,55 @@ const ExternalRouting = z.strictObject({
     .default(true)
     .describe('Send the SQL facts (trinoQueryProperties), parsing the statement within routing.sqlFacts bounds.'),
 });
+/** Query history: where records go and what they keep. Writing never holds a request up. */
+const HistoryConfig = z
+  .strictObject({
+    enabled: z.boolean().default(true).describe('false = no history is recorded (the API answers empty).'),
+    store: z
+      .enum(['memory', 'redis', 'postgres'])
+      .optional()
+      .describe('Absent: redis when a redis section is configured, else memory.'),
+    maxRecords: z
+      .number()
+      .int()
+      .min(1)
+      .default(10_000)
+      .describe('Records kept; the oldest go first (memory ring, Redis stream, PostgreSQL table).'),
+    recordSql: z.boolean().default(true).describe('false = the SQL text is never stored (privacy).'),
+    sqlMaxBytes: z.number().int().min(0).default(4_096).describe('The SQL text is cut to this many UTF-8 bytes.'),
+    batchSize: z.number().int().min(1).default(100).describe('Events written to the store per round trip at most.'),
+    flushInterval: duration.default(1_000).describe('Buffered events are written at least this often.'),
+    bufferSize: z
+      .number()
+      .int()
+      .min(1)
+      .default(10_000)
+      .describe('Events waiting for the store at most; more are dropped (junction_history_dropped_total).'),
+    postgres: z
+      .strictObject({
+        url: z
+          .string()
+          .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+          .optional()
+          .describe('Connection URL (may carry the password; never logged). Prefer urlEnv.'),
+        urlEnv: z
+          .string()
+          .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name')
+          .optional()
+          .describe('Name of the environment variable holding the connection URL.'),
+        poolSize: z.number().int().min(1).default(4),
+      })
+      .refine((pg) => (pg.url === undefined) !== (pg.urlEnv === undefined), {
+        message: 'set exactly one of url and urlEnv',
+        path: ['url'],
+      })
+      .optional(),
+  })
+  .refine((history) => history.store !== 'postgres' || history.postgres !== undefined, {
+    message: 'required when store is postgres',
+    path: ['postgres'],
+  })
+  .prefault({});
 
 export const GatewayConfig = z.strictObject({
   server: listenAddress(8080)
@@ -156,6 +205,7 @@ export const GatewayConfig = z.strictObject({
         .describe('How much of a queued statement the admin API shows (0 = none).'),
     })
     .prefault({}),
+  history: HistoryConfig,
   logging: LoggingConfig,
 });
 
