@@ -15,7 +15,7 @@ import {
   UpstreamUnreachableError,
 } from './http/errors.js';
 import { newFailedQueryId } from './http/gateway-query-ids.js';
-import { appendSetCookie, upstreamRequestHeaders } from './http/headers.js';
+import { appendSetCookie, upstreamRequestHeaders, withHeaders } from './http/headers.js';
 import { extractQueryId } from './http/query-id.js';
 import { failedResults } from './http/query-results.js';
 import { parseRequestTarget, splitClusterPrefix } from './http/request-target.js';
@@ -196,7 +196,7 @@ export class Gateway {
       }
       const destination = routeOrThrow(answer);
       const { cluster, slot } = destination;
-      const headers = this.#upstreamHeaders(req, cluster, true);
+      const headers = withHeaders(this.#upstreamHeaders(req, cluster, true), statement.upstreamExtraHeaders);
       let result: SubmitResult;
       const sentAt = performance.now();
       try {

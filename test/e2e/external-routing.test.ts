@@ -15,6 +15,8 @@ type Mode = 'answer' | 'hang' | 'malformed' | 'status500';
 class RoutingService {
   mode: Mode = 'answer';
   group = 'etl';
+  /** Sent as the answer's externalHeaders when set. */
+  externalHeaders: Record<string, string> | undefined;
   readonly calls: Array<{ headers: IncomingHttpHeaders; body: Record<string, unknown> }> = [];
   readonly #held: ServerResponse[] = [];
   readonly server: Server = createServer((req, res) => {
@@ -32,7 +34,9 @@ class RoutingService {
       }
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(
-        this.mode === 'malformed' ? '{"routingGroup": 42' : JSON.stringify({ routingGroup: this.group, errors: [] }),
+        this.mode === 'malformed'
+          ? '{"routingGroup": 42'
+          : JSON.stringify({ routingGroup: this.group, errors: [], externalHeaders: this.externalHeaders }),
       );
     });
   });
@@ -141,6 +145,25 @@ describe('the external routing service', () => {
       },
       junction: { user: 'tester', source: 'airflow', sql: { parsed: true, tables: ['tpch.tiny.nation'] } },
     });
+  });
+
+  it("the answer's externalHeaders reach the cluster with the statement; framing and X-Forwarded-* are not the service's", async () => {
+    service.mode = 'answer';
+    service.externalHeaders = {
+      'X-Trino-Client-Tags': 'routed-by-service',
+      'X-Trino-Session': 'query_max_run_time=1h',
+      'X-Forwarded-Host': 'evil.example',
+    };
+    try {
+      const answer = await submit(proxy.url, 'SELECT 1', { ...AIRFLOW, 'x-trino-client-tags': 'from-client' });
+      const post = sims.green.recordsFor(answer.body.id as string).find((record) => record.method === 'POST');
+      expect(post?.headers['x-trino-client-tags']).toBe('routed-by-service');
+      expect(post?.headers['x-trino-session']).toBe('query_max_run_time=1h');
+      expect(post?.headers['x-forwarded-host']).not.toBe('evil.example');
+      expect(post?.headers['x-trino-source']).toBe('airflow');
+    } finally {
+      service.externalHeaders = undefined;
+    }
   });
 
   it('an answer naming no group or an unknown one leaves the choice to the rules', async () => {

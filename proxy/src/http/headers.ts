@@ -156,3 +156,19 @@ export function appendSetCookie(headers: Record<string, string | string[] | unde
   else if (Array.isArray(existing)) existing.push(cookie);
   else headers['set-cookie'] = [existing, cookie];
 }
+
+/**
+ * A flat header list (name, value, name, value, …) with `extra` set: same-named entries (any case)
+ * are dropped and the extra ones appended. Returns `flat` itself when there is nothing to set.
+ */
+export function withHeaders(flat: readonly string[], extra: Readonly<Record<string, string>> | undefined): string[] {
+  if (extra === undefined) return flat as string[];
+  const names = Object.keys(extra);
+  if (names.length === 0) return flat as string[];
+  const out: string[] = [];
+  for (let i = 0; i + 1 < flat.length; i += 2) {
+    if (!Object.hasOwn(extra, (flat[i] as string).toLowerCase())) out.push(flat[i] as string, flat[i + 1] as string);
+  }
+  for (const name of names) out.push(name, extra[name] as string);
+  return out;
+}

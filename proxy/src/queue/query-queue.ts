@@ -130,7 +130,7 @@ export class QueryQueue {
       maxQueued: group.queue.maxQueued,
       maxWaitMs: group.queue.maxWaitMs,
       leaseMs: this.#options.settings.clientTimeout,
-      payload: storeRequest(input.req, input.target, statement.body),
+      payload: storeRequest(input.req, input.target, statement.body, statement.upstreamExtraHeaders),
       info: {
         user: request.user,
         source: request.source,

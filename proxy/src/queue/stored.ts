@@ -3,7 +3,7 @@
 // a length-prefixed JSON head, then the body unchanged (binary-safe, no base64).
 import type { IncomingMessage } from 'node:http';
 import type { ClientHop } from '../http/headers.js';
-import { clientHop } from '../http/headers.js';
+import { clientHop, withHeaders } from '../http/headers.js';
 
 export interface StoredRequest {
   /** Origin-form target of the POST, as the client sent it. */
@@ -33,8 +33,14 @@ function decode<T>(bytes: Buffer): { head: T; body: Buffer } {
   return { head, body: bytes.subarray(4 + length) };
 }
 
-export function storeRequest(req: IncomingMessage, target: string, body: Buffer): Buffer {
-  return encode({ target, rawHeaders: req.rawHeaders, client: clientHop(req) }, body);
+/** `extra`: headers set on top of the client's (an external routing service's externalHeaders). */
+export function storeRequest(
+  req: IncomingMessage,
+  target: string,
+  body: Buffer,
+  extra?: Readonly<Record<string, string>>,
+): Buffer {
+  return encode({ target, rawHeaders: withHeaders(req.rawHeaders, extra), client: clientHop(req) }, body);
 }
 
 export function loadRequest(bytes: Buffer): StoredRequest {

@@ -208,7 +208,7 @@ export class RoutingDecision {
     const { external } = this.options;
     const { statement, req } = request;
     if (external === undefined || statement === undefined) return undefined;
-    const name = await statement.externalGroup(() => {
+    const choice = await statement.externalChoice(() => {
       const facts = external.sendsSqlFacts;
       return external.groupFor(
         {
@@ -224,8 +224,11 @@ export class RoutingDecision {
         (group) => registry.groups.has(group),
       );
     });
-    const group = name === undefined ? undefined : registry.groups.get(name);
-    return group === undefined ? undefined : { group, by: 'external' };
+    const group = choice === undefined ? undefined : registry.groups.get(choice.group);
+    if (choice === undefined || group === undefined) return undefined;
+    // The service's externalHeaders go with the statement to whichever member the group picks.
+    statement.upstreamExtraHeaders = choice.headers;
+    return { group, by: 'external' };
   }
 
   /** A new query of a managed group: run now on a member with room, wait in the group's queue, or be refused. */

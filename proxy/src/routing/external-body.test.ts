@@ -82,10 +82,22 @@ describe('externalRequestBody', () => {
 
 describe('readExternalAnswer', () => {
   it.each<[string, ReturnType<typeof readExternalAnswer>]>([
-    ['{"routingGroup":"etl","errors":[]}', { ok: true, group: 'etl' }],
-    ['{"routingGroup":"etl","errors":null,"externalHeaders":{}}', { ok: true, group: 'etl' }],
-    ['{"routingGroup":null}', { ok: true, group: undefined }],
-    ['{}', { ok: true, group: undefined }],
+    ['{"routingGroup":"etl","errors":[]}', { ok: true, group: 'etl', headers: {} }],
+    ['{"routingGroup":"etl","errors":null,"externalHeaders":{}}', { ok: true, group: 'etl', headers: {} }],
+    [
+      '{"routingGroup":"etl","externalHeaders":{"X-Trino-Client-Tags":"etl,nightly","Host":"evil","X-Forwarded-For":"1.2.3.4"}}',
+      { ok: true, group: 'etl', headers: { 'x-trino-client-tags': 'etl,nightly' } },
+    ],
+    [
+      '{"routingGroup":"etl","externalHeaders":{"X-Trino-Session":42}}',
+      { ok: false, outcome: 'malformed', error: '"externalHeaders" has an invalid header "X-Trino-Session"' },
+    ],
+    [
+      '{"routingGroup":"etl","externalHeaders":["a"]}',
+      { ok: false, outcome: 'malformed', error: '"externalHeaders" is not an object' },
+    ],
+    ['{"routingGroup":null}', { ok: true, group: undefined, headers: {} }],
+    ['{}', { ok: true, group: undefined, headers: {} }],
     ['{"routingGroup":"etl","errors":["no"]}', { ok: false, outcome: 'error_answer', error: 'no' }],
     ['{"routingGroup":42}', { ok: false, outcome: 'malformed', error: '"routingGroup" is not a string' }],
     ['{"errors":"bad"}', { ok: false, outcome: 'malformed', error: '"errors" is not a list' }],

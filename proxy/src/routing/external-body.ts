@@ -70,8 +70,31 @@ function queryProperties(sql: RuleSql, body: string, request: RuleRequest): Reco
 
 /** The service's answer: a group, no opinion (no group named), or why it cannot be used. */
 export type ExternalAnswer =
-  | { readonly ok: true; readonly group: string | undefined }
+  | { readonly ok: true; readonly group: string | undefined; readonly headers: ExternalHeaders }
   | { readonly ok: false; readonly outcome: 'error_answer' | 'malformed'; readonly error: string };
+
+/** Headers the service adds to (or replaces in) the statement request sent to the cluster, lower-case names. */
+export type ExternalHeaders = Readonly<Record<string, string>>;
+
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** Headers a routing service may not set: they frame the request or say who the client is. */
+const RESERVED =
+  /^(host|content-length|transfer-encoding|connection|keep-alive|te|trailer|upgrade|expect|forwarded|x-forwarded-.*|proxy-.*)$/;
+
+/** `externalHeaders` as Trino Gateway reads it (an object of strings); names it may not set are dropped. */
+function readHeaders(value: unknown): ExternalHeaders | string {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) return '"externalHeaders" is not an object';
+  const headers: Record<string, string> = {};
+  for (const [name, text] of Object.entries(value as Record<string, unknown>)) {
+    if (typeof text !== 'string' || !TOKEN.test(name) || /[\r\n\0]/.test(text)) {
+      return `"externalHeaders" has an invalid header "${name.slice(0, 64)}"`;
+    }
+    const lower = name.toLowerCase();
+    if (!RESERVED.test(lower)) headers[lower] = text;
+  }
+  return headers;
+}
 
 /** Reads `{ routingGroup, errors, externalHeaders }`; anything else is malformed. */
 export function readExternalAnswer(text: string): ExternalAnswer {
@@ -84,14 +107,18 @@ export function readExternalAnswer(text: string): ExternalAnswer {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return { ok: false, outcome: 'malformed', error: 'the answer is not a JSON object' };
   }
-  const { routingGroup, errors } = value as Record<string, unknown>;
+  const { routingGroup, errors, externalHeaders } = value as Record<string, unknown>;
   if (errors !== undefined && errors !== null) {
     if (!Array.isArray(errors)) return { ok: false, outcome: 'malformed', error: '"errors" is not a list' };
     if (errors.length > 0) return { ok: false, outcome: 'error_answer', error: errors.map(String).join(', ') };
   }
-  if (routingGroup === undefined || routingGroup === null || routingGroup === '') return { ok: true, group: undefined };
+  const headers = readHeaders(externalHeaders);
+  if (typeof headers === 'string') return { ok: false, outcome: 'malformed', error: headers };
+  if (routingGroup === undefined || routingGroup === null || routingGroup === '') {
+    return { ok: true, group: undefined, headers };
+  }
   if (typeof routingGroup !== 'string') {
     return { ok: false, outcome: 'malformed', error: '"routingGroup" is not a string' };
   }
-  return { ok: true, group: routingGroup };
+  return { ok: true, group: routingGroup, headers };
 }

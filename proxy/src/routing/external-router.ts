@@ -5,7 +5,18 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from '@junction/shared';
 import { Pool } from 'undici';
 import { CircuitBreaker } from './circuit-breaker.js';
-import { type ExternalRequestInput, externalRequestBody, readExternalAnswer } from './external-body.js';
+import {
+  type ExternalHeaders,
+  type ExternalRequestInput,
+  externalRequestBody,
+  readExternalAnswer,
+} from './external-body.js';
+
+/** The group the service chose and the headers it adds to the statement request (externalHeaders). */
+export interface ExternalChoice {
+  readonly group: string;
+  readonly headers: ExternalHeaders;
+}
 
 /** How one statement's question to the service ended (the `outcome` label of its metrics). */
 export type ExternalOutcome =
@@ -87,24 +98,24 @@ export class ExternalRouter {
    * The group the service names for this statement, if `known` has it; undefined when the CEL rules must
    * decide (no group named, an unknown group, a failure, or the circuit is open). Never throws.
    */
-  async groupFor(input: ExternalRequestInput, known: (group: string) => boolean): Promise<string | undefined> {
+  async groupFor(input: ExternalRequestInput, known: (group: string) => boolean): Promise<ExternalChoice | undefined> {
     const { observer } = this.#options;
     if (!this.#breaker.allow()) {
       observer?.answered('circuit_open', undefined);
       return undefined;
     }
     const started = performance.now();
-    const { outcome, group } = await this.#ask(input, known);
+    const { outcome, choice } = await this.#ask(input, known);
     if (HEALTHY.has(outcome)) this.#breaker.success();
     else this.#breaker.failure();
     observer?.answered(outcome, (performance.now() - started) / 1000);
-    return group;
+    return choice;
   }
 
   async #ask(
     input: ExternalRequestInput,
     known: (group: string) => boolean,
-  ): Promise<{ outcome: ExternalOutcome; group?: string }> {
+  ): Promise<{ outcome: ExternalOutcome; choice?: ExternalChoice }> {
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), this.#options.timeoutMs);
     try {
@@ -128,7 +139,7 @@ export class ExternalRouter {
       if (!answer.ok) return { outcome: answer.outcome };
       if (answer.group === undefined) return { outcome: 'no_group' };
       if (!known(answer.group)) return { outcome: 'unknown_group' };
-      return { outcome: 'routed', group: answer.group };
+      return { outcome: 'routed', choice: { group: answer.group, headers: answer.headers } };
     } catch {
       return { outcome: abort.signal.aborted ? 'timeout' : 'unreachable' };
     } finally {

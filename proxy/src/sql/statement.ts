@@ -10,7 +10,7 @@ export class Statement {
   #sql: string | undefined;
   #killed: string | null | undefined;
   #facts: SqlFacts | undefined;
-  #external: Promise<string | undefined> | undefined;
+  #external: Promise<unknown> | undefined;
 
   constructor(
     /** The request body, byte for byte. */
@@ -49,9 +49,15 @@ export class Statement {
     return this.#facts;
   }
 
-  /** The external routing service's group for this statement: `ask` runs on the first call only. */
-  externalGroup(ask: () => Promise<string | undefined>): Promise<string | undefined> {
+  /** The external routing service's choice for this statement: `ask` runs on the first call only. */
+  externalChoice<T>(ask: () => Promise<T | undefined>): Promise<T | undefined> {
     this.#external ??= ask();
-    return this.#external;
+    return this.#external as Promise<T | undefined>;
   }
+
+  /**
+   * Headers the external routing service chose to add to this statement's request to its cluster
+   * (its `externalHeaders`), set when its group is the one used; lower-case names.
+   */
+  upstreamExtraHeaders: Readonly<Record<string, string>> | undefined;
 }
