@@ -1,8 +1,9 @@
 // QueueStores for the contract suites: the in-process one, and Redis ones over a real
 // redis-server, where every open() is another replica with its own connection.
-import type { Redis } from 'ioredis';
+
 import { MemoryQueueStore } from '../../shared/src/adapters/queue/memory-queue-store.js';
 import { RedisQueueStore } from '../../shared/src/adapters/queue/redis-queue-store.js';
+import type { RedisClient } from '../../shared/src/adapters/redis-client.js';
 import { closeRedisClient, createRedisClient, type RedisClientConfig } from '../../shared/src/adapters/redis-client.js';
 import type { AdmitRequest, QueueStore } from '../../shared/src/contract/queue-store.js';
 import { type RedisServer, startRedis } from './redis.js';
@@ -45,7 +46,7 @@ export interface RedisQueueStoreFixture extends QueueStoreFixture {
   /** The config of the current test (its own key prefix). */
   config(): RedisClientConfig;
   /** A plain client on the server, closed by release(). */
-  admin(): Redis;
+  admin(): RedisClient;
 }
 
 /** Redis subject: one redis-server per suite, one key prefix per test, one connection per opened store. */
@@ -65,8 +66,8 @@ export function redisQueueStores(options: { commandTimeout?: number } = {}): Red
         keyPrefix: `junction-test-${run}:`,
         commandTimeout: options.commandTimeout ?? 2000,
       };
-      let opened: Array<{ store: QueueStore; client: Redis }> = [];
-      let admin: Redis | undefined;
+      let opened: Array<{ store: QueueStore; client: RedisClient }> = [];
+      let admin: RedisClient | undefined;
       return {
         server,
         config: () => config,

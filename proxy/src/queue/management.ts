@@ -1,8 +1,7 @@
 // Puts query management together for one proxy: the QueueStore (in memory standalone, in Redis
 // when replicas share one), the secret queued URIs are signed with, the queue and its pages.
 import { randomBytes } from 'node:crypto';
-import type { ClusterEntry, GatewayConfig, Logger, QueueStore, Registry } from '@junction/shared';
-import type { Redis } from 'ioredis';
+import type { ClusterEntry, GatewayConfig, Logger, QueueStore, RedisClient, Registry } from '@junction/shared';
 import type { Registry as PromRegistry } from 'prom-client';
 import { storedRequestHeaders } from '../http/headers.js';
 import type { Router } from '../routing/router.js';
@@ -17,7 +16,7 @@ import type { StoredRequest } from './stored.js';
 export interface QueryManagementOptions {
   readonly config: GatewayConfig;
   readonly store: QueueStore;
-  readonly redis: Redis | undefined;
+  readonly redis: RedisClient | undefined;
   readonly registry: () => Registry;
   readonly router: Router;
   readonly owners: QueryOwners;
@@ -84,7 +83,7 @@ export async function startQueryManagement(options: QueryManagementOptions): Pro
  * Redis is unreachable this retries; URIs signed meanwhile stay valid on this replica.
  */
 function shareSecret(
-  redis: Redis | undefined,
+  redis: RedisClient | undefined,
   prefix: string,
   slugs: QueueSlugs,
   logger: Logger,

@@ -1,8 +1,8 @@
-// One StickyStore contract (store.ts), run against every implementation: in memory, Redis, and the
+// One StickyStore contract (store.ts), run against every implementation: in memory, RedisClient, and the
 // local cache over Redis. Redis cases use a real redis-server started by the test harness.
 import { inspect } from 'node:util';
+import type { RedisClient } from '@junction/shared';
 import { closeRedisClient, createRedisClient, redisKeys } from '@junction/shared';
-import type { Redis } from 'ioredis';
 import { type RedisServer, startRedis } from '../../../test/harness/redis.js';
 import { untilPasses as eventually, sleep } from '../../../test/harness/wait.js';
 import { CachedStickyStore } from './cached.js';
@@ -164,7 +164,7 @@ stickyStoreContract('MemoryStickyStore', {
 /** A Redis server plus one client per opened store (each store is a replica with its own connection). */
 async function redisFixture(wrap: (inner: StickyStore) => StickyStore): Promise<SharedStoreFixture> {
   const server: RedisServer = await startRedis();
-  const clients: Redis[] = [];
+  const clients: RedisClient[] = [];
   const keys = redisKeys('junction-test:');
   const config = { url: server.url, keyPrefix: 'junction-test:', commandTimeout: COMMAND_TIMEOUT_MS };
   return {
@@ -238,7 +238,7 @@ describe('createRedisClient', () => {
   test("the URL's credentials (percent-decoded) and database are used", async () => {
     const server = await startRedis();
     const admin = createRedisClient({ url: server.url, keyPrefix: '', commandTimeout: 1000 });
-    let client: Redis | undefined;
+    let client: RedisClient | undefined;
     try {
       await admin.config('SET', 'requirepass', 's3cr@t-pw');
       client = createRedisClient({

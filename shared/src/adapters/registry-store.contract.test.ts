@@ -1,6 +1,6 @@
 // One RegistryStore contract (registry-store.ts), run against every implementation: in memory and Redis.
 // Redis cases use a real redis-server from the test harness; two stores over it stand for two processes.
-import type { Redis } from 'ioredis';
+
 import { type RedisServer, startRedis } from '../../../test/harness/redis.js';
 import { untilPasses as eventually } from '../../../test/harness/wait.js';
 import type { ClusterHealth } from '../contract/model.js';
@@ -8,6 +8,7 @@ import type { RegistryResources, RegistryStore } from '../contract/registry-stor
 import { API_VERSION } from '../contract/resource-kinds.js';
 import { RoutingGroup, TrinoCluster } from '../contract/schemas/resources.js';
 import { MemoryRegistryStore } from './memory-registry-store.js';
+import type { RedisClient } from './redis-client.js';
 import { closeRedisClient, createRedisClient, redisKeys } from './redis-client.js';
 import { RedisRegistryStore } from './redis-registry-store.js';
 
@@ -30,7 +31,7 @@ interface RedisFixture extends StoreFixture {
   /** Starts the server again; its data is lost. */
   restart(): Promise<void>;
   /** A plain client and the keys of the current test, to write what no store would. */
-  admin(): Redis;
+  admin(): RedisClient;
   keys(): ReturnType<typeof redisKeys>['registry'];
 }
 
@@ -338,11 +339,11 @@ registryStoreContract('RedisRegistryStore', {
   setup: async () => {
     const server: RedisServer = await startRedis();
     const config = { url: server.url, keyPrefix: '', commandTimeout: COMMAND_TIMEOUT_MS };
-    let opened: Array<{ store: RegistryStore; clients: Redis[] }> = [];
+    let opened: Array<{ store: RegistryStore; clients: RedisClient[] }> = [];
     let run = 0;
     // Each test gets its own prefix: the server is shared, the tests are not.
     let prefix = `junction-test-${run}:`;
-    let admin: Redis | undefined;
+    let admin: RedisClient | undefined;
     return {
       open() {
         const client = createRedisClient(config, { name: 'contract' });
