@@ -63,8 +63,8 @@ const backoff = (times: number): number =>
  * - a command sent to a Redis that stops answering rejects after `commandTimeout`, and the socket is
  *   replaced if nothing at all arrives for a few timeouts;
  * - reconnects forever with a short capped backoff, so recovery is noticed within about two seconds.
- *   Sentinel: every reconnect asks the sentinels for the current primary (and a +switch-master message
- *   makes the client reconnect at once); Cluster: the slot map is refreshed from the nodes that answer.
+ *   Sentinel: every reconnect asks the sentinels for the current primary (a READONLY reply from a demoted
+ *   primary forces one); Cluster: the slot map is refreshed from the nodes that answer (MOVED, CLUSTERDOWN).
  *
  * A listener for 'error' is attached so ioredis does not print every reconnect failure to stderr;
  * callers add their own listener to log or count errors. No error carries a password.
@@ -197,8 +197,10 @@ function serverOptions(config: RedisClientConfig): RedisOptions {
     ...(sentinel.password === undefined ? {} : { sentinelPassword: sentinel.password }),
     ...(config.tls === true ? { enableTLSForSentinelMode: true } : {}),
     sentinelRetryStrategy: backoff,
-    // Listens for +switch-master on the sentinels, so a failover moves the client at once.
-    failoverDetector: true,
+    // A primary demoted by a failover (SENTINEL FAILOVER, or an old primary back as a replica) answers
+    // writes with READONLY: reconnect, which asks the sentinels for the new primary. ioredis' own
+    // failoverDetector is not used: its sentinel subscriptions outlive quit() and keep the process alive.
+    reconnectOnError: (error: Error) => error.message.startsWith('READONLY'),
   };
 }
 
