@@ -1,4 +1,4 @@
-// Shared set-up for the operator tests: a real control plane with Junction's CRDs, a real RedisClient, and
+// Shared set-up for the operator tests: a real control plane with Junction's CRDs, a real Redis, and
 // small helpers to apply resources and read what the operator wrote.
 import { join, resolve } from 'node:path';
 import type { RedisClient } from '@junction/shared';

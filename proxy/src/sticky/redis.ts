@@ -1,4 +1,4 @@
-// The shared StickyStore: every proxy replica reads and writes the same RedisClient, so a follow-up request
+// The shared StickyStore: every proxy replica reads and writes the same Redis, so a follow-up request
 // can land on any replica. One round trip per call; the client's settings bound how long it may take.
 import type { RedisClient, RedisKeys } from '@junction/shared';
 import { assertTtl } from './memory.js';

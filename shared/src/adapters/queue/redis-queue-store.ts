@@ -1,4 +1,4 @@
-// The QueueStore in RedisClient, shared by every gateway replica: each method that reads and then writes is one
+// The QueueStore in Redis, shared by every gateway replica: each method that reads and then writes is one
 // Lua script (EVALSHA via defineCommand), so replicas never both take a last slot or dispatch one entry.
 //
 // Keys: all under `${prefix}{queue}:` (one hash tag, one Redis Cluster slot), listed with their types in
