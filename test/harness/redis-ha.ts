@@ -20,10 +20,18 @@ import { eventually } from './wait.js';
 const HOST = '127.0.0.1';
 const READY_TIMEOUT_MS = 30_000;
 
+type Node = { host: string; port: number };
+
+/** A `redis` section for the topology: a RedisClientConfig, and valid gateway config input as well. */
+export interface TopologyConfig extends RedisClientConfig {
+  sentinel?: { masterName: string; nodes: Node[] };
+  cluster?: { nodes: Node[] };
+}
+
 export interface RedisTopology {
   readonly mode: 'sentinel' | 'cluster';
   /** A client config for this topology (as a gateway config's `redis` section would parse). */
-  config(keyPrefix: string, commandTimeout: number): RedisClientConfig;
+  config(keyPrefix: string, commandTimeout: number): TopologyConfig;
   stop(): Promise<void>;
 }
 
@@ -208,7 +216,11 @@ export async function startRedisCluster(): Promise<RedisClusterSet> {
     return {
       mode: 'cluster',
       nodes,
-      config: (keyPrefix, commandTimeout) => ({ cluster: { nodes }, keyPrefix, commandTimeout }),
+      config: (keyPrefix, commandTimeout) => ({
+        cluster: { nodes: nodes.map((node) => ({ ...node })) },
+        keyPrefix,
+        commandTimeout,
+      }),
       async stop() {
         await processes.stopAll();
         await rm(dir, { recursive: true, force: true });

@@ -96,6 +96,7 @@ describe.each(['sentinel', 'cluster'] as const)('registry Pub/Sub over Redis %s'
         phase: 'Healthy',
         runningQueries: 0,
         queuedQueries: 0,
+        activeNodes: undefined,
         probedAt: Date.now(),
         message: 'ok',
       });
