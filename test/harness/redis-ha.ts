@@ -48,6 +48,10 @@ export interface RedisSentinelSet extends RedisTopology {
 export interface RedisClusterSet extends RedisTopology {
   readonly mode: 'cluster';
   readonly nodes: readonly RedisNodeAddress[];
+  /** SIGKILLs the primary on `port`; with no replicas its slots are down until `restartNode`. */
+  killNode(port: number): Promise<void>;
+  /** Starts it again: same node id and slots (its nodes.conf), no data; resolves once the cluster is ok. */
+  restartNode(port: number): Promise<void>;
 }
 
 /** Runs `command` on a short-lived plain connection to one server (a sentinel or a data node). */
@@ -66,9 +70,18 @@ const tryAsk = (port: number, ...command: string[]) => ask(port, ...command).cat
 
 class Processes {
   readonly #children = new Map<number, ChildProcess>();
+  readonly #commands = new Map<number, { args: string[]; binary: string | undefined }>();
 
   async start(port: number, args: string[], binary?: string): Promise<void> {
+    this.#commands.set(port, { args, binary });
     this.#children.set(port, await spawnRedisProcess(port, args, binary));
+  }
+
+  /** Starts a killed process again with the same arguments (and so the same config files). */
+  async restart(port: number): Promise<void> {
+    const command = this.#commands.get(port);
+    if (command === undefined) throw new Error(`no process was started on port ${port}`);
+    await this.start(port, command.args, command.binary);
   }
 
   kill(port: number): Promise<void> {
@@ -206,12 +219,7 @@ export async function startRedisCluster(): Promise<RedisClusterSet> {
       ]);
     }
     await createCluster(ports);
-    await eventually(async () => {
-      for (const port of ports) {
-        if (!String(await tryAsk(port, 'CLUSTER', 'INFO')).includes('cluster_state:ok')) return false;
-      }
-      return true;
-    }, READY_TIMEOUT_MS);
+    await eventually(() => clusterOk(ports), READY_TIMEOUT_MS);
     const nodes = ports.map((port) => ({ host: HOST, port }));
     return {
       mode: 'cluster',
@@ -221,6 +229,11 @@ export async function startRedisCluster(): Promise<RedisClusterSet> {
         keyPrefix,
         commandTimeout,
       }),
+      killNode: (port) => processes.kill(port),
+      async restartNode(port) {
+        await processes.restart(port);
+        await eventually(() => clusterOk(ports), READY_TIMEOUT_MS);
+      },
       async stop() {
         await processes.stopAll();
         await rm(dir, { recursive: true, force: true });
@@ -231,6 +244,13 @@ export async function startRedisCluster(): Promise<RedisClusterSet> {
     await rm(dir, { recursive: true, force: true });
     throw error;
   }
+}
+
+async function clusterOk(ports: readonly number[]): Promise<boolean> {
+  for (const port of ports) {
+    if (!String(await tryAsk(port, 'CLUSTER', 'INFO')).includes('cluster_state:ok')) return false;
+  }
+  return true;
 }
 
 function createCluster(ports: number[]): Promise<void> {

@@ -139,6 +139,32 @@ describe('Cluster mode', () => {
     }
   });
 
+  test('while a primary is down commands for its slots reject; the client heals once it is back', async () => {
+    const key = redisKeys('junction:').query('20250101_000000_00042_heals');
+    await client.set(key, 'blue');
+    const slot = (await client.call('CLUSTER', 'KEYSLOT', key)) as number;
+    const ranges = (await client.call('CLUSTER', 'SLOTS')) as Array<[number, number, [string, number]]>;
+    const owner = ranges.find(([from, to]) => from <= slot && slot <= to)?.[2][1];
+    expect(owner).toBeDefined();
+    await set.killNode(owner as number);
+    try {
+      await expect(client.get(key)).rejects.toThrow();
+    } finally {
+      await set.restartNode(owner as number);
+    }
+    // Nobody reconnects the client: it finds the node again by itself (the data went with the process).
+    await eventually(
+      async () =>
+        await client.set(key, 'green').then(
+          () => true,
+          () => false,
+        ),
+      30_000,
+      100,
+    );
+    expect(await client.get(key)).toBe('green');
+  });
+
   test('describeRedis names the seed nodes', () => {
     expect(describeRedis(set.config('x:', 1))).toBe(
       `cluster via ${set.nodes.map((n) => `127.0.0.1:${n.port}`).join(',')}`,
