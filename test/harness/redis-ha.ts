@@ -24,7 +24,7 @@ type Node = { host: string; port: number };
 
 /** A `redis` section for the topology: a RedisClientConfig, and valid gateway config input as well. */
 export interface TopologyConfig extends RedisClientConfig {
-  sentinel?: { masterName: string; nodes: Node[] };
+  sentinel?: { masterName: string; nodes: Node[]; password?: string };
   cluster?: { nodes: Node[] };
 }
 
@@ -55,8 +55,9 @@ export interface RedisClusterSet extends RedisTopology {
 }
 
 /** Runs `command` on a short-lived plain connection to one server (a sentinel or a data node). */
-async function ask(port: number, ...command: string[]): Promise<unknown> {
-  const client = createRedisClient({ url: `redis://${HOST}:${port}`, keyPrefix: '', commandTimeout: 2000 });
+async function ask(port: number, password: string | undefined, ...command: string[]): Promise<unknown> {
+  const auth = password === undefined ? '' : `default:${encodeURIComponent(password)}@`;
+  const client = createRedisClient({ url: `redis://${auth}${HOST}:${port}`, keyPrefix: '', commandTimeout: 2000 });
   try {
     const [name, ...args] = command as [string, ...string[]];
     return await client.call(name, ...args);
@@ -66,7 +67,11 @@ async function ask(port: number, ...command: string[]): Promise<unknown> {
 }
 
 /** Like `ask`, but a refused connection or error is `undefined` (for polling while servers come and go). */
-const tryAsk = (port: number, ...command: string[]) => ask(port, ...command).catch(() => undefined);
+const tryAsk = (port: number, ...command: string[]) => ask(port, undefined, ...command).catch(() => undefined);
+const tryAskWith =
+  (password: string | undefined) =>
+  (port: number, ...command: string[]) =>
+    ask(port, password, ...command).catch(() => undefined);
 
 class Processes {
   readonly #children = new Map<number, ChildProcess>();
@@ -101,17 +106,29 @@ class Processes {
 }
 
 /** A primary, one replica and three sentinels (quorum 2) watching them; fails over ~1 s after the primary dies. */
-export async function startRedisSentinel(options: { masterName?: string } = {}): Promise<RedisSentinelSet> {
+export interface SentinelOptions {
+  masterName?: string;
+  /** requirepass (and masterauth) of the primary and replica; the sentinels get it as auth-pass. */
+  password?: string;
+  /** requirepass of the sentinels themselves. */
+  sentinelPassword?: string;
+}
+
+export async function startRedisSentinel(options: SentinelOptions = {}): Promise<RedisSentinelSet> {
   const masterName = options.masterName ?? 'junction';
+  const { password, sentinelPassword } = options;
+  const askData = tryAskWith(password);
+  const askSentinel = tryAskWith(sentinelPassword);
   const dir = await mkdtemp(join(tmpdir(), 'junction-redis-sentinel-'));
   const processes = new Processes();
   try {
     const [primary, replica, ...sentinelPorts] = (await freePorts(5)) as [number, number, ...number[]];
-    const server = (port: number) => ['--port', String(port), '--bind', HOST, ...NO_PERSISTENCE, '--dir', dir];
+    const auth = password === undefined ? [] : ['--requirepass', password, '--masterauth', password];
+    const server = (port: number) => ['--port', String(port), '--bind', HOST, ...NO_PERSISTENCE, '--dir', dir, ...auth];
     await processes.start(primary, server(primary));
     await processes.start(replica, [...server(replica), '--replicaof', HOST, String(primary)]);
     await eventually(
-      async () => String(await tryAsk(replica, 'INFO', 'replication')).includes('master_link_status:up'),
+      async () => String(await askData(replica, 'INFO', 'replication')).includes('master_link_status:up'),
       READY_TIMEOUT_MS,
     );
     for (const port of sentinelPorts) {
@@ -127,6 +144,11 @@ export async function startRedisSentinel(options: { masterName?: string } = {}):
           `sentinel down-after-milliseconds ${masterName} 1000`,
           `sentinel failover-timeout ${masterName} 5000`,
           `sentinel parallel-syncs ${masterName} 1`,
+          ...(password === undefined ? [] : [`sentinel auth-pass ${masterName} ${password}`]),
+          // Sentinels authenticate to each other with sentinel-pass once they require a password.
+          ...(sentinelPassword === undefined
+            ? []
+            : [`requirepass ${sentinelPassword}`, `sentinel sentinel-pass ${sentinelPassword}`]),
           '',
         ].join('\n'),
       );
@@ -135,8 +157,8 @@ export async function startRedisSentinel(options: { masterName?: string } = {}):
     // Whole once every sentinel knows the replica and the two other sentinels: only then can it fail over.
     await eventually(async () => {
       for (const port of sentinelPorts) {
-        const replicas = (await tryAsk(port, 'SENTINEL', 'REPLICAS', masterName)) as unknown[] | undefined;
-        const peers = (await tryAsk(port, 'SENTINEL', 'SENTINELS', masterName)) as unknown[] | undefined;
+        const replicas = (await askSentinel(port, 'SENTINEL', 'REPLICAS', masterName)) as unknown[] | undefined;
+        const peers = (await askSentinel(port, 'SENTINEL', 'SENTINELS', masterName)) as unknown[] | undefined;
         if (replicas?.length !== 1 || peers?.length !== sentinelPorts.length - 1) return false;
       }
       return true;
@@ -144,7 +166,9 @@ export async function startRedisSentinel(options: { masterName?: string } = {}):
     const sentinels = sentinelPorts.map((port) => ({ host: HOST, port }));
     const primaryPort = async (): Promise<number> => {
       for (const { port } of sentinels) {
-        const address = (await tryAsk(port, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', masterName)) as string[] | undefined;
+        const address = (await askSentinel(port, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', masterName)) as
+          | string[]
+          | undefined;
         if (address?.[1] !== undefined) return Number(address[1]);
       }
       throw new Error('no sentinel answered GET-MASTER-ADDR-BY-NAME');
@@ -154,7 +178,12 @@ export async function startRedisSentinel(options: { masterName?: string } = {}):
       masterName,
       sentinels,
       config: (keyPrefix, commandTimeout) => ({
-        sentinel: { masterName, nodes: sentinels },
+        sentinel: {
+          masterName,
+          nodes: sentinels,
+          ...(sentinelPassword === undefined ? {} : { password: sentinelPassword }),
+        },
+        ...(password === undefined ? {} : { password }),
         keyPrefix,
         commandTimeout,
       }),

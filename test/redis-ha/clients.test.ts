@@ -1,5 +1,6 @@
 // createRedisClient against real Sentinel and Cluster topologies: it reaches the primary, fails fast and heals,
 // and every key that one operation touches together hashes to one Redis Cluster slot (asked of a real node).
+import { inspect } from 'node:util';
 import {
   closeRedisClient,
   createRedisClient,
@@ -60,6 +61,39 @@ describe('Sentinel mode', () => {
     const text = describeRedis({ ...set.config('t:', 1000), password: 's3cr3t' });
     expect(text).toBe(`sentinel master "junction" via ${set.sentinels.map((s) => `127.0.0.1:${s.port}`).join(',')}`);
     expect(text).not.toContain('s3cr3t');
+  });
+});
+
+describe('Sentinel mode with passwords (data nodes and sentinels)', () => {
+  let set: RedisSentinelSet;
+  beforeAll(async () => {
+    set = await startRedisSentinel({ password: 'data-s3cr3t', sentinelPassword: 'sentinel-s3cr3t' });
+  }, START_TIMEOUT_MS);
+  afterAll(async () => {
+    await set?.stop();
+  });
+
+  test('both passwords are used; without the data password the client cannot write, and says so safely', async () => {
+    const config = set.config('t:', 1000);
+    const client = createRedisClient(config);
+    try {
+      await client.set('t:k', 'v');
+      expect(await client.get('t:k')).toBe('v');
+    } finally {
+      await closeRedisClient(client);
+    }
+    const { password: _dropped, ...withoutPassword } = config;
+    const refused = createRedisClient(withoutPassword);
+    try {
+      const failure = await refused.set('t:k', 'w').then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(String(failure)).toMatch(/NOAUTH|Authentication required|timed out|Connection is closed|offline queue/i);
+      expect(inspect(failure)).not.toContain('s3cr3t');
+    } finally {
+      await closeRedisClient(refused);
+    }
   });
 });
 
