@@ -56,9 +56,22 @@ ensure_postgres() {
   log "postgresql installed: $bin"
 }
 
+# The Sentinel tests (test/harness/redis-ha.ts) start three sentinels of their own the same way. On Debian
+# the sentinel mode of redis-server comes as its own package, which also starts a service on 26379.
+ensure_redis_sentinel() {
+  if command -v redis-sentinel >/dev/null 2>&1; then
+    log "redis-sentinel present: $(command -v redis-sentinel)"
+    return
+  fi
+  apt_install redis-sentinel
+  stop_service redis-sentinel
+  log "redis-sentinel installed: $(command -v redis-sentinel)"
+}
+
 main() {
   ensure_redis
   ensure_postgres
+  ensure_redis_sentinel
   log "done"
 }
 

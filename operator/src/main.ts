@@ -14,9 +14,9 @@ Options:
   -h, --help            show this help
 
 The config names the namespace (kubernetes.namespace; kubernetes.kubeconfig, else the in-cluster
-service account), Redis (redis.url, redis.keyPrefix — the proxies' prefix), leader election
-(leaderElection: leaseName, identity, 15 s / 10 s / 2 s), probe concurrency and the admin port
-(admin: /livez /readyz /metrics). SIGTERM or SIGINT releases the Lease and exits 0.
+service account), Redis (redis.url, redis.sentinel or redis.cluster; redis.keyPrefix — the proxies'
+prefix), leader election (leaderElection: leaseName, identity, 15 s / 10 s / 2 s), probe concurrency
+and the admin port (admin: /livez /readyz /metrics). SIGTERM or SIGINT releases the Lease and exits 0.
 `;
 
 exitWith(

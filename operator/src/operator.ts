@@ -1,6 +1,7 @@
 // Wires the operator together: informers feed a Reconciler that exists only while this replica leads;
 // standbys keep their caches warm. close() stops leading first (releasing the Lease), then the rest.
 import { hostname } from 'node:os';
+import type { RedisClient } from '@junction/shared';
 import {
   closeRedisClient,
   createAdminAuthenticator,
@@ -15,7 +16,6 @@ import {
   type ResourceKind,
   ServerDrain,
 } from '@junction/shared';
-import type { Redis } from 'ioredis';
 import { createOperatorAdminServer } from './admin.js';
 import { Informer } from './informer.js';
 import { Kube } from './kube.js';
@@ -60,7 +60,7 @@ export async function startOperator(
     instance: identity,
   });
   // Connected only once the admin port is ours, so a failed start leaves no connection behind.
-  let redis: Redis | undefined;
+  let redis: RedisClient | undefined;
   let store: RegistryStore | undefined;
   // Read only (snapshot): its Pub/Sub connection is never opened.
   let queueStore: RedisQueueStore | undefined;

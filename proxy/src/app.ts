@@ -1,6 +1,7 @@
 // Wires the proxy together from a validated config: registry source, shared or in-memory state,
 // router, gateway and admin listeners. Used by main.ts and by in-process tests.
 import { createServer } from 'node:http';
+import type { RedisClient } from '@junction/shared';
 import {
   ConfigError,
   closeAdminServer,
@@ -8,6 +9,7 @@ import {
   createAdminAuthenticator,
   createLogger,
   createRedisClient,
+  describeRedis,
   type GatewayConfig,
   type Logger,
   listenAdminServer,
@@ -15,11 +17,9 @@ import {
   type QueueStore,
   RedisQueueStore,
   type Registry,
-  redactUrl,
   redisKeys,
   ServerDrain,
 } from '@junction/shared';
-import type { Redis } from 'ioredis';
 import { createProxyAdminServer } from './admin.js';
 import { Gateway } from './gateway.js';
 import { startQueryHistory } from './history/open-store.js';
@@ -188,7 +188,7 @@ export async function startProxy(config: GatewayConfig, logger?: Logger): Promis
   log.info('junction proxy listening', {
     url,
     adminUrl,
-    redis: config.redis ? redactUrl(config.redis.url) : 'in-memory',
+    redis: config.redis ? describeRedis(config.redis) : 'in-memory',
   });
 
   return {
@@ -216,7 +216,7 @@ export async function startProxy(config: GatewayConfig, logger?: Logger): Promis
   };
 }
 
-function connectRedis(config: NonNullable<GatewayConfig['redis']>, metrics: ProxyMetrics, log: Logger): Redis {
+function connectRedis(config: NonNullable<GatewayConfig['redis']>, metrics: ProxyMetrics, log: Logger): RedisClient {
   const redis = createRedisClient(config, { name: 'junction-proxy' });
   metrics.redisUp(false);
   redis.on('ready', () => metrics.redisUp(true));
@@ -228,7 +228,7 @@ function connectRedis(config: NonNullable<GatewayConfig['redis']>, metrics: Prox
 /** Query-id mappings and routed-query counters: in memory, or shared by every replica in Redis. */
 function sharedState(
   config: GatewayConfig,
-  redis: Redis | undefined,
+  redis: RedisClient | undefined,
   metrics: ProxyMetrics,
   clusters: () => readonly string[],
 ): { store: StickyStore; counter: RoutedCounter; close(): Promise<void> } {
@@ -263,7 +263,7 @@ function sharedState(
 }
 
 /** Query management's shared state: in this process standalone, in Redis when replicas share one. */
-function queueStore(config: GatewayConfig, redis: Redis | undefined): QueueStore {
+function queueStore(config: GatewayConfig, redis: RedisClient | undefined): QueueStore {
   if (redis === undefined || config.redis === undefined) return new MemoryQueueStore();
   // Finished entries must outlive the longest silence a client may keep before its next poll.
   const retainMs = Math.max(15 * 60_000, 3 * config.queue.clientTimeout);

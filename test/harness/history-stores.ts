@@ -1,10 +1,9 @@
 // HistoryStores for the contract suite: the in-process ring, and Redis and PostgreSQL ones over real
 // servers these harnesses start, where every open() is another replica with its own connection.
-import type { Redis } from 'ioredis';
 import { MemoryHistoryStore } from '../../shared/src/adapters/history/memory-history-store.js';
 import { PostgresHistoryStore } from '../../shared/src/adapters/history/postgres-history-store.js';
 import { RedisHistoryStore } from '../../shared/src/adapters/history/redis-history-store.js';
-import { closeRedisClient, createRedisClient } from '../../shared/src/adapters/redis-client.js';
+import { closeRedisClient, createRedisClient, type RedisClient } from '../../shared/src/adapters/redis-client.js';
 import type { HistoryStore } from '../../shared/src/contract/history.js';
 import { startPostgres } from './postgres.js';
 import { type RedisServer, startRedis } from './redis.js';
@@ -50,7 +49,7 @@ export const redisHistoryStores: HistoryStoreSubject & { server?: RedisServer } 
   setup: async () => {
     const server = await startRedis();
     let run = 0;
-    let clients: Redis[] = [];
+    let clients: RedisClient[] = [];
     return {
       open: async (maxRecords = 1000) => {
         const client = createRedisClient(

@@ -1,11 +1,13 @@
-// QueueStores for the contract suites: the in-process one, and Redis ones over a real
-// redis-server, where every open() is another replica with its own connection.
-import type { Redis } from 'ioredis';
+// QueueStores for the contract suites: the in-process one, and Redis ones over a real redis-server (or
+// Sentinel, or Cluster), where every open() is another replica with its own connection.
+
 import { MemoryQueueStore } from '../../shared/src/adapters/queue/memory-queue-store.js';
 import { RedisQueueStore } from '../../shared/src/adapters/queue/redis-queue-store.js';
+import type { RedisClient } from '../../shared/src/adapters/redis-client.js';
 import { closeRedisClient, createRedisClient, type RedisClientConfig } from '../../shared/src/adapters/redis-client.js';
 import type { AdmitRequest, QueueStore } from '../../shared/src/contract/queue-store.js';
 import { type RedisServer, startRedis } from './redis.js';
+import { startRedisTopology } from './redis-ha.js';
 
 export interface QueueStoreFixture {
   /** A store over the fixture's backend. Redis: each call is another replica; memory: the one store. */
@@ -45,7 +47,7 @@ export interface RedisQueueStoreFixture extends QueueStoreFixture {
   /** The config of the current test (its own key prefix). */
   config(): RedisClientConfig;
   /** A plain client on the server, closed by release(). */
-  admin(): Redis;
+  admin(): RedisClient;
 }
 
 /** Redis subject: one redis-server per suite, one key prefix per test, one connection per opened store. */
@@ -59,39 +61,62 @@ export function redisQueueStores(options: { commandTimeout?: number } = {}): Red
     kind: 'redis',
     setup: async () => {
       const server = await startRedis();
-      let run = 0;
-      let config: RedisClientConfig = {
-        url: server.url,
-        keyPrefix: `junction-test-${run}:`,
-        commandTimeout: options.commandTimeout ?? 2000,
-      };
-      let opened: Array<{ store: QueueStore; client: Redis }> = [];
-      let admin: Redis | undefined;
       return {
         server,
-        config: () => config,
-        open() {
-          const client = createRedisClient(config, { name: `replica-${opened.length}` });
-          const store = new RedisQueueStore(client, config, { subscribeTimeoutMs: 5000 });
-          opened.push({ store, client });
-          return store;
-        },
-        admin() {
-          admin ??= createRedisClient(config, { name: 'contract-admin' });
-          return admin;
-        },
-        async release() {
-          const done = opened;
-          opened = [];
-          for (const { store } of done) await store.close();
-          await Promise.all(done.map(({ client }) => closeRedisClient(client)));
-          if (admin !== undefined) await closeRedisClient(admin);
-          admin = undefined;
-          config = { ...config, keyPrefix: `junction-test-${++run}:` };
-        },
-        close: () => server.stop(),
+        ...queueFixture(
+          (keyPrefix) => ({ url: server.url, keyPrefix, commandTimeout: options.commandTimeout ?? 2000 }),
+          () => server.stop(),
+        ),
       };
     },
+  };
+}
+
+/** The same Redis subject over Redis Sentinel or a three-primary Redis Cluster (test/harness/redis-ha.ts). */
+export function haRedisQueueStores(mode: 'sentinel' | 'cluster'): QueueStoreSubject {
+  return {
+    name: `RedisQueueStore over Redis ${mode === 'sentinel' ? 'Sentinel' : 'Cluster'}`,
+    kind: 'redis',
+    setup: async () => {
+      const topology = await startRedisTopology(mode);
+      return queueFixture(
+        (keyPrefix) => topology.config(keyPrefix, 2000),
+        () => topology.stop(),
+      );
+    },
+  };
+}
+
+function queueFixture(
+  configFor: (keyPrefix: string) => RedisClientConfig,
+  stop: () => Promise<void>,
+): Omit<RedisQueueStoreFixture, 'server'> {
+  let run = 0;
+  let config = configFor(`junction-test-${run}:`);
+  let opened: Array<{ store: QueueStore; client: RedisClient }> = [];
+  let admin: RedisClient | undefined;
+  return {
+    config: () => config,
+    open() {
+      const client = createRedisClient(config, { name: `replica-${opened.length}` });
+      const store = new RedisQueueStore(client, config, { subscribeTimeoutMs: 5000 });
+      opened.push({ store, client });
+      return store;
+    },
+    admin() {
+      admin ??= createRedisClient(config, { name: 'contract-admin' });
+      return admin;
+    },
+    async release() {
+      const done = opened;
+      opened = [];
+      for (const { store } of done) await store.close();
+      await Promise.all(done.map(({ client }) => closeRedisClient(client)));
+      if (admin !== undefined) await closeRedisClient(admin);
+      admin = undefined;
+      config = configFor(`junction-test-${++run}:`);
+    },
+    close: stop,
   };
 }
 

@@ -19,7 +19,9 @@ export interface RedisServer {
 
 const READY_TIMEOUT_MS = 10_000;
 const STOP_GRACE_MS = 2_000;
-const MISSING_BINARY = "redis-server not found; run scripts/ensure-test-deps.sh (installs Debian's redis-server)";
+const missing = (binary: string) =>
+  `${binary} not found; run scripts/ensure-test-deps.sh (installs Debian's ${binary})`;
+const MISSING_BINARY = missing('redis-server');
 
 export async function startRedis(options: { port?: number } = {}): Promise<RedisServer> {
   const dir = await mkdtemp(join(tmpdir(), 'junction-redis-'));
@@ -59,8 +61,18 @@ export async function startRedis(options: { port?: number } = {}): Promise<Redis
 }
 
 async function spawnRedis(port: number, dir: string): Promise<ChildProcess> {
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
-  const child = spawn('redis-server', [...args, '--loglevel', 'warning'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawnRedisProcess(port, ['--port', String(port), '--bind', '127.0.0.1', ...NO_PERSISTENCE, '--dir', dir]);
+}
+
+/** What every throwaway server is told: keep nothing on disk. */
+export const NO_PERSISTENCE = ['--save', '', '--appendonly', 'no'];
+
+/**
+ * Spawns `redis-server` (or, with `binary`, `redis-sentinel`) with `args`, and resolves once it answers
+ * PING on `port`; it is SIGKILLed if the test process exits first. Also for test/harness/redis-ha.ts.
+ */
+export async function spawnRedisProcess(port: number, args: string[], binary = 'redis-server'): Promise<ChildProcess> {
+  const child = spawn(binary, [...args, '--loglevel', 'warning'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const keepTail = (chunk: Buffer): void => {
     output = (output + chunk.toString()).slice(-2000);
@@ -76,10 +88,10 @@ async function spawnRedis(port: number, dir: string): Promise<ChildProcess> {
 
   const failed = new Promise<never>((_, reject) => {
     child.once('error', (error: NodeJS.ErrnoException) => {
-      reject(error.code === 'ENOENT' ? new Error(MISSING_BINARY) : error);
+      reject(error.code === 'ENOENT' ? new Error(binary === 'redis-server' ? MISSING_BINARY : missing(binary)) : error);
     });
     child.once('exit', (code, signal) => {
-      reject(new Error(`redis-server on port ${port} exited early (code ${code}, signal ${signal}):\n${output}`));
+      reject(new Error(`${binary} on port ${port} exited early (code ${code}, signal ${signal}):\n${output}`));
     });
   });
   failed.catch(() => {}); // only observed while waiting below; later exits are expected (stop)
@@ -88,7 +100,7 @@ async function spawnRedis(port: number, dir: string): Promise<ChildProcess> {
   try {
     while (!(await Promise.race([answersPing(port), failed]))) {
       if (Date.now() > deadline) {
-        throw new Error(`redis-server on port ${port} did not answer PING within ${READY_TIMEOUT_MS} ms:\n${output}`);
+        throw new Error(`${binary} on port ${port} did not answer PING within ${READY_TIMEOUT_MS} ms:\n${output}`);
       }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -112,12 +124,14 @@ function answersPing(port: number): Promise<boolean> {
     socket.once('connect', () => socket.write('PING\r\n'));
     socket.on('data', (chunk) => {
       reply += chunk.toString();
-      if (reply.includes('\r\n')) done(reply.startsWith('+PONG'));
+      // A server with requirepass answers NOAUTH: it is up all the same.
+      if (reply.includes('\r\n')) done(reply.startsWith('+PONG') || reply.startsWith('-NOAUTH'));
     });
   });
 }
 
-async function terminate(child: ChildProcess): Promise<void> {
+/** Stops a process from spawnRedisProcess: SIGTERM, then SIGKILL after a grace period. */
+export async function terminate(child: ChildProcess): Promise<void> {
   // No pid: the spawn itself failed, so there is no process to wait for.
   if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -6,10 +6,10 @@ import {
   createLogger,
   createRedisClient,
   OperatorConfig,
+  type RedisClient,
   RedisQueueStore,
   silentLogger,
 } from '@junction/shared';
-import type { Redis } from 'ioredis';
 import { type RunningOperator, startOperator } from '../../operator/src/operator.js';
 import { SimTrino } from '../fixtures/sim-trino.js';
 import { request } from '../harness/queue-stores.js';
@@ -28,7 +28,7 @@ import {
 let env: Environment;
 let operator: RunningOperator;
 let blue: SimTrino;
-let client: Redis;
+let client: RedisClient;
 let store: RedisQueueStore;
 
 beforeAll(async () => {

@@ -1,6 +1,7 @@
 // Shared set-up for the operator tests: a real control plane with Junction's CRDs, a real Redis, and
 // small helpers to apply resources and read what the operator wrote.
 import { join, resolve } from 'node:path';
+import type { RedisClient } from '@junction/shared';
 import {
   closeRedisClient,
   createRedisClient,
@@ -8,7 +9,6 @@ import {
   RedisRegistryStore,
   type RegistrySnapshot,
 } from '@junction/shared';
-import type { Redis } from 'ioredis';
 import { type ControlPlane, startControlPlane } from '../harness/kube.js';
 import { type RedisServer, startRedis } from '../harness/redis.js';
 
@@ -19,7 +19,7 @@ export const NAMESPACE = 'junction';
 export interface Environment {
   cp: ControlPlane;
   redis: RedisServer;
-  client: Redis;
+  client: RedisClient;
   /** Reads what the operator published, as a proxy would. */
   store: RedisRegistryStore;
   keyPrefix: string;

@@ -79,21 +79,93 @@ app.kubernetes.io/component: {{ .component }}
 
 {{/* Fails the render with one clear message when the Redis settings do not name exactly one Redis. */}}
 {{- define "junction.redis.validate" -}}
-{{- $external := or .Values.redis.url .Values.redis.existingSecret.name }}
-{{- if and .Values.redis.bundled.enabled $external }}
-{{- fail "junction: redis.bundled.enabled=true and an external Redis (redis.url or redis.existingSecret.name) are both set; choose one" }}
-{{- end }}
-{{- if and .Values.redis.url .Values.redis.existingSecret.name }}
+{{- $r := .Values.redis }}
+{{- $external := or $r.url $r.existingSecret.name }}
+{{- if and $r.url $r.existingSecret.name }}
 {{- fail "junction: set redis.url or redis.existingSecret.name, not both" }}
 {{- end }}
-{{- if not (or .Values.redis.bundled.enabled $external) }}
-{{- fail "junction: no Redis configured: set redis.url (e.g. redis://redis.example:6379/0), redis.existingSecret.name, or redis.bundled.enabled=true for evaluation" }}
+{{- $modes := list }}
+{{- if $r.bundled.enabled }}{{ $modes = append $modes "redis.bundled.enabled=true" }}{{ end }}
+{{- if $external }}{{ $modes = append $modes "an external Redis (redis.url or redis.existingSecret.name)" }}{{ end }}
+{{- if $r.sentinel.masterName }}{{ $modes = append $modes "redis.sentinel" }}{{ end }}
+{{- if $r.cluster.nodes }}{{ $modes = append $modes "redis.cluster" }}{{ end }}
+{{- if gt (len $modes) 1 }}
+{{- fail (printf "junction: %s are set; choose one" (join " and " $modes)) }}
+{{- end }}
+{{- if eq (len $modes) 0 }}
+{{- fail "junction: no Redis configured: set redis.url (e.g. redis://redis.example:6379/0), redis.existingSecret.name, redis.sentinel, redis.cluster, or redis.bundled.enabled=true for evaluation" }}
+{{- end }}
+{{- if and $r.sentinel.masterName (not $r.sentinel.nodes) }}
+{{- fail "junction: redis.sentinel.masterName is set but redis.sentinel.nodes is empty: list the sentinels" }}
+{{- end }}
+{{- if and (or $r.sentinel.masterName $r.cluster.nodes) (not $r.auth.existingSecret) $r.auth.sentinelPasswordKey }}
+{{- fail "junction: redis.auth.sentinelPasswordKey needs redis.auth.existingSecret (the Secret holding it)" }}
 {{- end }}
 {{- end }}
 
-{{/* JUNCTION_REDIS_URL, which both configs reference as ${ENV:JUNCTION_REDIS_URL}. */}}
+{{/* True (non-empty) in Sentinel or Cluster mode. */}}
+{{- define "junction.redis.ha" -}}
+{{- if or .Values.redis.sentinel.masterName .Values.redis.cluster.nodes }}true{{ end }}
+{{- end }}
+
+{{/* The `redis` section both configs share; secrets only as ${ENV:…} references. */}}
+{{- define "junction.redis.config" -}}
+{{- $r := .Values.redis -}}
+redis:
+{{- if $r.sentinel.masterName }}
+  sentinel:
+    masterName: {{ $r.sentinel.masterName | quote }}
+    nodes:
+    {{- range $r.sentinel.nodes }}
+      - { host: {{ .host | quote }}, port: {{ .port | default 26379 }} }
+    {{- end }}
+    {{- if $r.auth.sentinelPasswordKey }}
+    password: '${ENV:JUNCTION_REDIS_SENTINEL_PASSWORD}'
+    {{- end }}
+{{- else if $r.cluster.nodes }}
+  cluster:
+    nodes:
+    {{- range $r.cluster.nodes }}
+      - { host: {{ .host | quote }}, port: {{ .port | default 6379 }} }
+    {{- end }}
+{{- else }}
+  url: '${ENV:JUNCTION_REDIS_URL}'
+{{- end }}
+{{- if include "junction.redis.ha" . }}
+{{- with $r.auth.username }}
+  username: {{ . | quote }}
+{{- end }}
+{{- if $r.auth.existingSecret }}
+  password: '${ENV:JUNCTION_REDIS_PASSWORD}'
+{{- end }}
+{{- if $r.tls }}
+  tls: true
+{{- end }}
+{{- end }}
+  keyPrefix: {{ $r.keyPrefix | quote }}
+{{- end }}
+
+{{/* JUNCTION_REDIS_URL (URL modes), or the passwords of Sentinel/Cluster mode, which the configs reference. */}}
 {{- define "junction.redis.env" -}}
 {{- include "junction.redis.validate" . -}}
+{{- if include "junction.redis.ha" . -}}
+{{- with .Values.redis.auth -}}
+{{- if .existingSecret -}}
+- name: JUNCTION_REDIS_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ .existingSecret }}
+      key: {{ .passwordKey }}
+{{- if .sentinelPasswordKey }}
+- name: JUNCTION_REDIS_SENTINEL_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ .existingSecret }}
+      key: {{ .sentinelPasswordKey }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- else -}}
 - name: JUNCTION_REDIS_URL
 {{- if .Values.redis.bundled.enabled }}
   value: {{ printf "redis://%s:6379/0" (include "junction.redis.host" .) | quote }}
@@ -104,6 +176,7 @@ app.kubernetes.io/component: {{ .component }}
       key: {{ .Values.redis.existingSecret.key }}
 {{- else }}
   value: {{ .Values.redis.url | quote }}
+{{- end }}
 {{- end }}
 {{- end }}
 

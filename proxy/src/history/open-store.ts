@@ -9,9 +9,9 @@ import {
   type Logger,
   MemoryHistoryStore,
   PostgresHistoryStore,
+  type RedisClient,
   RedisHistoryStore,
 } from '@junction/shared';
-import type { Redis } from 'ioredis';
 import type { Registry as PromRegistry } from 'prom-client';
 import { QueryHistory } from './query-history.js';
 import { HistoryRecorder } from './recorder.js';
@@ -22,7 +22,7 @@ export function historyStoreKind(config: GatewayConfig): HistoryStoreKind {
   return config.history.store ?? (config.redis === undefined ? 'memory' : 'redis');
 }
 
-export async function openHistoryStore(config: GatewayConfig, redis: Redis | undefined): Promise<HistoryStore> {
+export async function openHistoryStore(config: GatewayConfig, redis: RedisClient | undefined): Promise<HistoryStore> {
   const { history } = config;
   switch (historyStoreKind(config)) {
     case 'memory':
@@ -55,7 +55,7 @@ function postgresUrl(postgres: GatewayConfig['history']['postgres']): string {
 /** History for one proxy, recording from now on; undefined when `history.enabled` is false. */
 export async function startQueryHistory(
   config: GatewayConfig,
-  redis: Redis | undefined,
+  redis: RedisClient | undefined,
   metrics: PromRegistry,
   logger: Logger,
 ): Promise<QueryHistory | undefined> {

@@ -2,8 +2,7 @@
 // when replicas share one), the secret queued URIs are signed with, the queue and its pages, and the
 // reconciliation against each cluster's query list.
 import { randomBytes } from 'node:crypto';
-import type { ClusterEntry, GatewayConfig, Logger, QueueStore, Registry } from '@junction/shared';
-import type { Redis } from 'ioredis';
+import type { ClusterEntry, GatewayConfig, Logger, QueueStore, RedisClient, Registry } from '@junction/shared';
 import type { Registry as PromRegistry } from 'prom-client';
 import type { QueryHistory } from '../history/query-history.js';
 import { storedRequestHeaders } from '../http/headers.js';
@@ -20,7 +19,7 @@ import type { StoredRequest } from './stored.js';
 export interface QueryManagementOptions {
   readonly config: GatewayConfig;
   readonly store: QueueStore;
-  readonly redis: Redis | undefined;
+  readonly redis: RedisClient | undefined;
   readonly registry: () => Registry;
   readonly router: Router;
   readonly owners: QueryOwners;
@@ -100,7 +99,7 @@ export async function startQueryManagement(options: QueryManagementOptions): Pro
  * Redis is unreachable this retries; URIs signed meanwhile stay valid on this replica.
  */
 function shareSecret(
-  redis: Redis | undefined,
+  redis: RedisClient | undefined,
   prefix: string,
   slugs: QueueSlugs,
   logger: Logger,

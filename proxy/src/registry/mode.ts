@@ -1,6 +1,8 @@
 // Where the proxy's registry and cluster health come from. Standalone: resource files it watches
 // and a prober of its own. With the operator: the snapshot and health the operator leader
 // publishes in Redis (no `resources` in the config, `redis` set).
+
+import type { RedisClient } from '@junction/shared';
 import {
   type ClusterHealth,
   ConfigError,
@@ -10,7 +12,6 @@ import {
   RedisRegistryStore,
   type Registry,
 } from '@junction/shared';
-import type { Redis } from 'ioredis';
 import type { ProxyMetrics } from '../metrics.js';
 import { FileRegistrySource } from './file-source.js';
 import { type ProxyHealth, proxyHealth } from './health-view.js';
@@ -28,7 +29,7 @@ export interface RegistryMode {
 
 export async function registryMode(
   config: GatewayConfig,
-  redis: Redis | undefined,
+  redis: RedisClient | undefined,
   metrics: ProxyMetrics,
   log: Logger,
 ): Promise<RegistryMode> {

@@ -1,6 +1,7 @@
 // RedisRegistrySource against a real redis-server, with a RedisRegistryStore as the writer (the operator
 // leader's side): notifications, the poll, stale generations and outages.
 import { Writable } from 'node:stream';
+import type { RedisClient } from '@junction/shared';
 import {
   API_VERSION,
   closeRedisClient,
@@ -15,7 +16,6 @@ import {
   redisKeys,
   TrinoCluster,
 } from '@junction/shared';
-import type { Redis } from 'ioredis';
 import { type RedisServer, startRedis } from '../../../test/harness/redis.js';
 import { untilPasses as eventually, sleep } from '../../../test/harness/wait.js';
 import { RedisRegistrySource } from './redis-source.js';
@@ -65,7 +65,7 @@ const clusterNames = (registry: Registry) => [...registry.clusters.keys()];
 
 describe('RedisRegistrySource', () => {
   let server: RedisServer;
-  let clients: Redis[];
+  let clients: RedisClient[];
   let stores: RegistryStore[];
   let sources: RedisRegistrySource[];
   let run = 0;
@@ -89,7 +89,7 @@ describe('RedisRegistrySource', () => {
     await Promise.all(clients.map(closeRedisClient));
   });
 
-  function client(): Redis {
+  function client(): RedisClient {
     const redis = createRedisClient({ url: server.url, keyPrefix: '', commandTimeout: 300 });
     clients.push(redis);
     return redis;

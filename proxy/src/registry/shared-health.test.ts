@@ -1,5 +1,7 @@
 // SharedHealthView against a real redis-server, with a RedisRegistryStore as the writer (the operator's
 // prober side): reading, local unreachable marks, outages.
+
+import type { RedisClient } from '@junction/shared';
 import {
   type ClusterHealth,
   closeRedisClient,
@@ -7,7 +9,6 @@ import {
   PENDING_HEALTH,
   RedisRegistryStore,
 } from '@junction/shared';
-import type { Redis } from 'ioredis';
 import { type RedisServer, startRedis } from '../../../test/harness/redis.js';
 import { untilPasses as eventually, sleep } from '../../../test/harness/wait.js';
 import { SharedHealthView, type SharedHealthViewOptions } from './shared-health.js';
@@ -29,7 +30,7 @@ interface Change {
 
 describe('SharedHealthView', () => {
   let server: RedisServer;
-  let clients: Redis[];
+  let clients: RedisClient[];
   let stores: RedisRegistryStore[];
   let views: SharedHealthView[];
   let run = 0;

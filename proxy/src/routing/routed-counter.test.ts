@@ -1,6 +1,7 @@
 // RedisRoutedCounter against a real redis-server: two instances stand for two proxy replicas.
+
+import type { RedisClient } from '@junction/shared';
 import { closeRedisClient, createRedisClient, redisKeys } from '@junction/shared';
-import type { Redis } from 'ioredis';
 import { type RedisServer, startRedis } from '../../../test/harness/redis.js';
 import { MemoryRoutedCounter, RedisRoutedCounter } from './routed-counter.js';
 
@@ -38,7 +39,7 @@ describe('redisKeys', () => {
 
 describe('RedisRoutedCounter', () => {
   let server: RedisServer;
-  let clients: Redis[];
+  let clients: RedisClient[];
   let prefix = 0;
   let keys: ReturnType<typeof redisKeys>;
 

@@ -1,7 +1,6 @@
 // Counts queries routed to each cluster, across replicas, so LeastLoaded can add the queries sent since
 // the last probe to the probe's running+queued counts without a Redis round trip per routing decision.
-import type { RedisKeys } from '@junction/shared';
-import type { Redis } from 'ioredis';
+import type { RedisClient, RedisKeys } from '@junction/shared';
 
 /**
  * A caller remembers `total(cluster)` when a probe result arrives (the baseline); the load since that
@@ -52,7 +51,7 @@ export class RedisRoutedCounter implements RoutedCounter {
   private closed = false;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly options: RedisRoutedCounterOptions,
   ) {

@@ -1,9 +1,10 @@
 // One StickyStore contract (store.ts), run against every implementation: in memory, Redis, and the
-// local cache over Redis. Redis cases use a real redis-server started by the test harness.
+// local cache over Redis, and Redis Sentinel and Cluster. Redis cases use real servers started by the test harness.
 import { inspect } from 'node:util';
+import type { RedisClient } from '@junction/shared';
 import { closeRedisClient, createRedisClient, redisKeys } from '@junction/shared';
-import type { Redis } from 'ioredis';
 import { type RedisServer, startRedis } from '../../../test/harness/redis.js';
+import { startRedisTopology } from '../../../test/harness/redis-ha.js';
 import { untilPasses as eventually, sleep } from '../../../test/harness/wait.js';
 import { CachedStickyStore } from './cached.js';
 import { MemoryStickyStore } from './memory.js';
@@ -33,7 +34,9 @@ interface SharedStoreFixture extends StoreFixture {
 
 type ContractSubject =
   | { kind: 'in-process'; setup: () => Promise<StoreFixture> }
-  | { kind: 'shared'; setup: () => Promise<SharedStoreFixture> };
+  | { kind: 'shared'; setup: () => Promise<SharedStoreFixture> }
+  // Highly available Redis (Sentinel, Cluster): shared by replicas; its failover is test/redis-ha's subject.
+  | { kind: 'highly-available'; setup: () => Promise<StoreFixture> };
 
 async function elapsedUntilRejected(operation: () => Promise<unknown>): Promise<number> {
   const started = Date.now();
@@ -51,7 +54,7 @@ function stickyStoreContract(name: string, subject: ContractSubject): void {
 
     beforeAll(async () => {
       fixture = await subject.setup();
-    });
+    }, 60_000);
     afterAll(async () => {
       await fixture.close();
     });
@@ -120,8 +123,6 @@ function stickyStoreContract(name: string, subject: ContractSubject): void {
       return;
     }
 
-    const shared = () => fixture as SharedStoreFixture;
-
     test('two stores over the same backend see each other (two replicas)', async () => {
       const replica = fixture.open();
       await store.set(key('q1'), 'blue', 60_000);
@@ -130,6 +131,9 @@ function stickyStoreContract(name: string, subject: ContractSubject): void {
       await expect(store.get(key('q2'))).resolves.toBe('green');
       await replica.close();
     });
+
+    if (subject.kind === 'highly-available') return;
+    const shared = () => fixture as SharedStoreFixture;
 
     test('an unreachable backend makes get and set reject promptly, and they work again after it returns', async () => {
       await store.set(key('before'), 'blue', 60_000); // connected
@@ -164,7 +168,7 @@ stickyStoreContract('MemoryStickyStore', {
 /** A Redis server plus one client per opened store (each store is a replica with its own connection). */
 async function redisFixture(wrap: (inner: StickyStore) => StickyStore): Promise<SharedStoreFixture> {
   const server: RedisServer = await startRedis();
-  const clients: Redis[] = [];
+  const clients: RedisClient[] = [];
   const keys = redisKeys('junction-test:');
   const config = { url: server.url, keyPrefix: 'junction-test:', commandTimeout: COMMAND_TIMEOUT_MS };
   return {
@@ -197,6 +201,32 @@ stickyStoreContract('CachedStickyStore over Redis', {
   kind: 'shared',
   setup: () => redisFixture((inner) => new CachedStickyStore(inner, { maxEntries: 10_000, maxAgeMs: 60_000 })),
 });
+
+for (const mode of ['sentinel', 'cluster'] as const) {
+  const setup = async (): Promise<StoreFixture> => {
+    const topology = await startRedisTopology(mode);
+    const config = topology.config('junction-test:', COMMAND_TIMEOUT_MS);
+    const clients: RedisClient[] = [];
+    return {
+      open() {
+        const client = createRedisClient(config);
+        clients.push(client);
+        return new RedisStickyStore(client, redisKeys(config.keyPrefix));
+      },
+      release: async () => {
+        await Promise.all(clients.splice(0).map(closeRedisClient));
+      },
+      close: async () => {
+        await Promise.all(clients.splice(0).map(closeRedisClient));
+        await topology.stop();
+      },
+    };
+  };
+  stickyStoreContract(`RedisStickyStore over Redis ${mode === 'sentinel' ? 'Sentinel' : 'Cluster'}`, {
+    kind: 'highly-available',
+    setup,
+  });
+}
 
 describe('createRedisClient', () => {
   test('a malformed URL is reported without its password', () => {
@@ -238,7 +268,7 @@ describe('createRedisClient', () => {
   test("the URL's credentials (percent-decoded) and database are used", async () => {
     const server = await startRedis();
     const admin = createRedisClient({ url: server.url, keyPrefix: '', commandTimeout: 1000 });
-    let client: Redis | undefined;
+    let client: RedisClient | undefined;
     try {
       await admin.config('SET', 'requirepass', 's3cr@t-pw');
       client = createRedisClient({

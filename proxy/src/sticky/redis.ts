@@ -1,7 +1,6 @@
 // The shared StickyStore: every proxy replica reads and writes the same Redis, so a follow-up request
 // can land on any replica. One round trip per call; the client's settings bound how long it may take.
-import type { RedisKeys } from '@junction/shared';
-import type { Redis } from 'ioredis';
+import type { RedisClient, RedisKeys } from '@junction/shared';
 import { assertTtl } from './memory.js';
 import type { StickyKey, StickyStore } from './store.js';
 
@@ -12,7 +11,7 @@ export class RedisStickyStore implements StickyStore {
    * @param keys the shared key schema (its query and oauth keys; hash-tagged for Redis Cluster).
    */
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Pick<RedisKeys, 'query' | 'oauth'>,
   ) {}
 

@@ -1,17 +1,41 @@
-// The one place that decides how Junction (proxy and operator) talks to Redis: commands must fail fast
-// while Redis is down (callers fall back to local state) and the client must heal by itself when it returns.
-import { Redis, type RedisOptions } from 'ioredis';
+// The one place that decides how Junction (proxy and operator) talks to Redis — standalone, Sentinel or
+// Cluster: commands must fail fast while Redis is down (callers fall back to local state) and the client
+// must heal by itself when it returns or fails over.
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
 
+export interface RedisNodeAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** The gateway's and operator's `redis` section (RedisConfig), exactly one of url, sentinel, cluster set. */
 export interface RedisClientConfig {
-  url: string;
+  url?: string | undefined;
+  sentinel?:
+    | {
+        masterName: string;
+        nodes: readonly RedisNodeAddress[];
+        username?: string | undefined;
+        password?: string | undefined;
+        db?: number | undefined;
+      }
+    | undefined;
+  cluster?: { nodes: readonly RedisNodeAddress[] } | undefined;
+  /** The data nodes' credentials and TLS in sentinel and cluster modes (a URL carries its own). */
+  username?: string | undefined;
+  password?: string | undefined;
+  tls?: boolean | undefined;
   keyPrefix: string;
   /** Milliseconds a command may take before it rejects. */
   commandTimeout: number;
 }
 
+/** A connection to standalone or Sentinel-managed Redis (`Redis`), or to a Redis Cluster (`Cluster`). */
+export type RedisClient = Redis | Cluster;
+
 export interface RedisClientOptions {
   /** Shown in CLIENT LIST, so an operator can tell Junction's connections apart. */
-  name?: string;
+  name?: string | undefined;
   /** A Pub/Sub connection: waits for Redis instead of failing fast, so its SUBSCRIBE survives outages. */
   subscriber?: boolean;
 }
@@ -23,50 +47,168 @@ export interface RedisClientOptions {
  */
 export const SUBSCRIBER_DISCONNECT_TIMEOUT_MS = 200;
 
+/** Reconnect delay: short and capped, so a returning Redis (or a promoted replica) is noticed in ~2 s. */
+const backoff = (times: number): number =>
+  Math.min(50 * 2 ** Math.min(Math.max(times, 1) - 1, 10), 2000) + Math.floor(Math.random() * 100);
+
 /**
- * Creates an ioredis client from the gateway's `redis` config. `keyPrefix` is NOT applied by the
- * client (ioredis' keyPrefix would hide the hash tags from callers); build keys with `redisKeys`.
+ * Creates an ioredis client from the gateway's `redis` config: a `Redis` for a URL or a Sentinel-managed
+ * primary, a `Cluster` for Redis Cluster. `keyPrefix` is NOT applied by the client (ioredis' keyPrefix
+ * would hide the hash tags from callers); build keys with `redisKeys`.
  *
- * Failure behaviour of a normal (non-subscriber) client:
+ * Failure behaviour of a normal (non-subscriber) client, the same in every mode:
  * - before the first connection, commands wait in the offline queue, but at most `commandTimeout`;
  * - once connected, the offline queue is switched off: while Redis is unreachable a command rejects
  *   at once instead of piling up and being replayed, stale, after the reconnect;
  * - a command sent to a Redis that stops answering rejects after `commandTimeout`, and the socket is
  *   replaced if nothing at all arrives for a few timeouts;
  * - reconnects forever with a short capped backoff, so recovery is noticed within about two seconds.
+ *   Sentinel: every reconnect asks the sentinels for the current primary (a READONLY reply from a demoted
+ *   primary forces one); Cluster: the slot map is refreshed from the nodes that answer (MOVED, CLUSTERDOWN).
  *
  * A listener for 'error' is attached so ioredis does not print every reconnect failure to stderr;
- * callers add their own listener to log or count errors. No error carries the URL's password.
+ * callers add their own listener to log or count errors. No error carries a password.
  */
-export function createRedisClient(config: RedisClientConfig, options: RedisClientOptions = {}): Redis {
+export function createRedisClient(config: RedisClientConfig, options: RedisClientOptions = {}): RedisClient {
   const subscriber = options.subscriber ?? false;
-  const settings: RedisOptions = {
-    ...connectionOptions(config.url),
+  const perConnection = {
     connectionName: options.name,
-    retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times - 1, 10), 2000) + Math.floor(Math.random() * 100),
-    enableOfflineQueue: true,
-    enableAutoPipelining: !subscriber,
     // Commands caught by a dropped connection are flushed on reconnect rather than retried for long.
     maxRetriesPerRequest: subscriber ? null : 1,
     commandTimeout: subscriber ? undefined : config.commandTimeout,
     socketTimeout: subscriber ? undefined : Math.max(4 * config.commandTimeout, 2000),
     ...(subscriber ? { disconnectTimeout: SUBSCRIBER_DISCONNECT_TIMEOUT_MS } : {}),
-  };
-  const client = new Redis(settings);
+  } satisfies RedisOptions;
+  const client: RedisClient =
+    config.cluster === undefined
+      ? new Redis({
+          ...serverOptions(config),
+          ...perConnection,
+          retryStrategy: backoff,
+          enableOfflineQueue: true,
+          enableAutoPipelining: !subscriber,
+        })
+      : new Cluster(
+          config.cluster.nodes.map(({ host, port }) => ({ host, port })),
+          {
+            redisOptions: { ...perConnection, ...credentials(config) },
+            clusterRetryStrategy: backoff,
+            enableOfflineQueue: true,
+            enableAutoPipelining: !subscriber,
+            // Slot-map refreshes are commands too: bounded like them, so a dead seed is skipped quickly.
+            slotsRefreshTimeout: Math.max(config.commandTimeout, 1000),
+          },
+        );
   client.on('error', () => {});
-  if (!subscriber) {
-    client.once('ready', () => {
-      client.options.enableOfflineQueue = false;
+  if (!subscriber) failFastOnceReady(client);
+  return client;
+}
+
+/**
+ * A connection like `client` (same servers, same mode) made for Pub/Sub: no command timeout, and it waits
+ * out outages, so its SUBSCRIBE is re-sent by ioredis after every reconnect or failover.
+ */
+export function duplicateForSubscribing(client: RedisClient): RedisClient {
+  const perConnection = {
+    enableOfflineQueue: true,
+    enableAutoPipelining: false,
+  };
+  const subscriberOptions = {
+    maxRetriesPerRequest: null,
+    commandTimeout: undefined,
+    socketTimeout: undefined,
+    disconnectTimeout: SUBSCRIBER_DISCONNECT_TIMEOUT_MS,
+  };
+  let subscriber: RedisClient;
+  if (client instanceof Cluster) {
+    const base = client.options.redisOptions ?? {};
+    const name = base.connectionName;
+    subscriber = client.duplicate([], {
+      ...perConnection,
+      lazyConnect: false,
+      redisOptions: {
+        ...base,
+        ...subscriberOptions,
+        connectionName: name === undefined ? undefined : `${name}-subscriber`,
+      },
+    });
+  } else {
+    const name = client.options.connectionName;
+    subscriber = client.duplicate({
+      ...perConnection,
+      ...subscriberOptions,
+      connectionName: name === undefined ? undefined : `${name}-subscriber`,
+      lazyConnect: false,
     });
   }
-  return client;
+  subscriber.on('error', () => {});
+  return subscriber;
+}
+
+/** The client's command timeout in milliseconds (0 when it has none). */
+export function commandTimeoutOf(client: RedisClient): number {
+  const options = client instanceof Cluster ? client.options.redisOptions : client.options;
+  return options?.commandTimeout ?? 0;
+}
+
+/** The client's connection name (CLIENT SETNAME), if it was given one. */
+export function connectionNameOf(client: RedisClient): string | undefined {
+  return client instanceof Cluster ? client.options.redisOptions?.connectionName : client.options.connectionName;
+}
+
+/** Where a config points, for logs: the URL without its password, or the mode and its nodes. Never a secret. */
+export function describeRedis(config: RedisClientConfig): string {
+  const nodes = (list: readonly RedisNodeAddress[]) => list.map(({ host, port }) => `${host}:${port}`).join(',');
+  if (config.sentinel !== undefined)
+    return `sentinel master "${config.sentinel.masterName}" via ${nodes(config.sentinel.nodes)}`;
+  if (config.cluster !== undefined) return `cluster via ${nodes(config.cluster.nodes)}`;
+  return redactUrl(config.url ?? '');
+}
+
+function failFastOnceReady(client: RedisClient): void {
+  client.once('ready', () => {
+    client.options.enableOfflineQueue = false;
+  });
+}
+
+function credentials(config: RedisClientConfig): RedisOptions {
+  const result: RedisOptions = {};
+  if (config.username !== undefined) result.username = config.username;
+  if (config.password !== undefined) result.password = config.password;
+  if (config.tls === true) result.tls = {};
+  return result;
+}
+
+/** Standalone (URL) or Sentinel connection options. */
+function serverOptions(config: RedisClientConfig): RedisOptions {
+  const sentinel = config.sentinel;
+  if (sentinel === undefined) {
+    if (config.url === undefined) throw new Error('redis: needs exactly one of url, sentinel or cluster');
+    return connectionOptions(config.url);
+  }
+  return {
+    sentinels: sentinel.nodes.map(({ host, port }) => ({ host, port })),
+    name: sentinel.masterName,
+    // Always the primary: Junction reads its own writes (a mapping right after the statement POST).
+    role: 'master',
+    db: sentinel.db ?? 0,
+    ...credentials(config),
+    ...(sentinel.username === undefined ? {} : { sentinelUsername: sentinel.username }),
+    ...(sentinel.password === undefined ? {} : { sentinelPassword: sentinel.password }),
+    ...(config.tls === true ? { enableTLSForSentinelMode: true } : {}),
+    sentinelRetryStrategy: backoff,
+    // A primary demoted by a failover (SENTINEL FAILOVER, or an old primary back as a replica) answers
+    // writes with READONLY: reconnect, which asks the sentinels for the new primary. ioredis' own
+    // failoverDetector is not used: its sentinel subscriptions outlive quit() and keep the process alive.
+    reconnectOnError: (error: Error) => error.message.startsWith('READONLY'),
+  };
 }
 
 /**
  * Closes a client and resolves once its socket is gone, so a shutdown (or a test) leaves nothing
  * running. Pending replies are awaited when connected; otherwise the connection is dropped.
  */
-export async function closeRedisClient(client: Redis): Promise<void> {
+export async function closeRedisClient(client: RedisClient): Promise<void> {
   if (client.status === 'end') return;
   if (client.status === 'reconnecting' || client.status === 'close') {
     // No socket to wait for: disconnect() only cancels the pending reconnect, and 'end' never comes.
@@ -130,109 +272,4 @@ export function redactUrl(url: string): string {
   return `${scheme}${hidden}@${url.slice(whole.length)}`;
 }
 
-export interface RedisKeys {
-  /** Query id → cluster mapping. */
-  query(queryId: string): string;
-  /** OAuth2 token id → issuing cluster. */
-  oauth(tokenId: string): string;
-  /** Queries routed to a cluster, counted across replicas. All share one hash tag so one MGET reads them. */
-  routed(cluster: string): string;
-  /**
-   * What the operator leader publishes. One hash tag, so the publish script (which touches several of
-   * them) runs in Redis Cluster and readers find them on one node.
-   */
-  readonly registry: {
-    /** The snapshot JSON: { generation, publishedAt, clusters, groups }. */
-    readonly snapshot: string;
-    /** The counter every publish INCRs, across leaders. */
-    readonly generation: string;
-    /** Hash: field = cluster name, value = JSON ClusterHealth. */
-    readonly health: string;
-    /** PUBLISH channel; the message is the new generation. */
-    readonly changed: string;
-  };
-  /**
-   * Query management's shared state (RedisQueueStore). Every key starts with `base` and so carries the
-   * `{queue}` hash tag: one slot in Redis Cluster, so one script may touch any of them. Scripts derive
-   * the per-id/cluster/bucket keys from `base` passed in ARGV exactly as these functions do.
-   */
-  readonly queue: RedisQueueKeys;
-}
-
-export interface RedisQueueKeys {
-  /** `${prefix}{queue}:`, the start of every queue key. */
-  readonly base: string;
-  /** Hash: one queue entry (state, payload, info, admission checks, times). */
-  entry(id: string): string;
-  /** Hash: what a running query holds (cluster, buckets, lease), under the gateway id, then the cluster's query id. */
-  holder(id: string): string;
-  /** Sorted set: slots held on a cluster, member = holder id, score = lease expiry. */
-  slots(cluster: string): string;
-  /** Sorted set: places held in an admission bucket, member = holder or entry id, score = expiry. */
-  places(bucket: string): string;
-  /** Hash: an admission bucket's token bucket (tokens, ts). */
-  tokens(bucket: string): string;
-  /** Sorted set: a group's entries in state queued or dispatching, score = admission sequence. */
-  groupEntries(group: string): string;
-  /** Sorted set: the priority classes of a group that have queued entries, score = class index. */
-  classes(group: string): string;
-  /** List: the share keys of a (group, class) with queued entries, in turn order. */
-  rotation(group: string, priority: number): string;
-  /** List: the queued entry ids of one share key in a (group, class), FIFO. */
-  shareList(group: string, priority: number, shareKey: string): string;
-  /** Set: groups with queued entries. */
-  readonly groups: string;
-  /** Set: clusters that may have slots (swept). */
-  readonly clusters: string;
-  /** Set: buckets that may have places (swept). */
-  readonly buckets: string;
-  /** Sorted set: every entry in state queued or dispatching, score = admission sequence. */
-  readonly active: string;
-  /** Sorted set: queued entries by maxWait deadline. */
-  readonly deadlines: string;
-  /** Sorted set: entries by last poll. */
-  readonly polls: string;
-  /** Sorted set: dispatching entries by dispatch time. */
-  readonly dispatching: string;
-  /** Counter: the admission sequence (FIFO order across replicas). */
-  readonly seq: string;
-  /** PUBLISH channel; the message is the id of an entry that became released or failed. */
-  readonly settled: string;
-}
-
-export function redisKeys(prefix: string): RedisKeys {
-  const registry = `${prefix}{registry}`;
-  const base = `${prefix}{queue}:`;
-  return {
-    query: (queryId) => `${prefix}q:${queryId}`,
-    oauth: (tokenId) => `${prefix}o:${tokenId}`,
-    routed: (cluster) => `${prefix}{load}:routed:${cluster}`,
-    registry: Object.freeze({
-      snapshot: `${registry}:snapshot`,
-      generation: `${registry}:generation`,
-      health: `${registry}:health`,
-      changed: `${registry}:changed`,
-    }),
-    queue: Object.freeze({
-      base,
-      entry: (id: string) => `${base}e:${id}`,
-      holder: (id: string) => `${base}h:${id}`,
-      slots: (cluster: string) => `${base}s:${cluster}`,
-      places: (bucket: string) => `${base}b:${bucket}`,
-      tokens: (bucket: string) => `${base}t:${bucket}`,
-      groupEntries: (group: string) => `${base}g:${group}`,
-      classes: (group: string) => `${base}c:${group}`,
-      rotation: (group: string, priority: number) => `${base}r:${group}:${priority}`,
-      shareList: (group: string, priority: number, shareKey: string) => `${base}l:${group}:${priority}:${shareKey}`,
-      groups: `${base}groups`,
-      clusters: `${base}clusters`,
-      buckets: `${base}buckets`,
-      active: `${base}active`,
-      deadlines: `${base}deadlines`,
-      polls: `${base}polls`,
-      dispatching: `${base}dispatching`,
-      seq: `${base}seq`,
-      settled: `${base}settled`,
-    }),
-  };
-}
+export * from './redis-keys.js';

@@ -1,6 +1,5 @@
 // The RegistryStore in Redis: the operator leader publishes the registry and cluster health here, every
 // proxy replica reads them. All keys live under one hash tag (redisKeys(prefix).registry).
-import type { Redis } from 'ioredis';
 import type { ClusterHealth } from '../contract/model.js';
 import {
   fromStoredHealth,
@@ -11,7 +10,14 @@ import {
   toStoredHealth,
   toStoredResources,
 } from '../contract/registry-store.js';
-import { closeRedisClient, type RedisKeys, redisKeys, SUBSCRIBER_DISCONNECT_TIMEOUT_MS } from './redis-client.js';
+import {
+  closeRedisClient,
+  commandTimeoutOf,
+  duplicateForSubscribing,
+  type RedisClient,
+  type RedisKeys,
+  redisKeys,
+} from './redis-client.js';
 
 // KEYS: generation, snapshot. ARGV: floor, snapshot JSON without its opening brace, channel.
 // The floor is the highest generation this writer has seen: if Redis lost its data (a restart without
@@ -30,7 +36,7 @@ return generation
 
 export interface RedisRegistryStoreOptions {
   /** Creates the dedicated Pub/Sub connection (default: a duplicate of the client that waits out outages). */
-  subscriber?: () => Redis;
+  subscriber?: () => RedisClient;
   /** How long `subscribe` waits for Redis to confirm; default max(commandTimeout, 2000) — it may need a
    * fresh connection (TCP, TLS, AUTH), which one command timeout is not meant to cover. */
   subscribeTimeoutMs?: number;
@@ -41,12 +47,12 @@ interface Subscription {
 }
 
 export class RedisRegistryStore implements RegistryStore {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #keys: RedisKeys['registry'];
-  readonly #newSubscriber: () => Redis;
+  readonly #newSubscriber: () => RedisClient;
   readonly #subscribeTimeoutMs: number;
   readonly #subscriptions = new Set<Subscription>();
-  #subscriber: Redis | undefined;
+  #subscriber: RedisClient | undefined;
   #subscribed: Promise<void> | undefined;
   /** Highest generation published or read through this store: the floor for the next publish. */
   #highest = 0;
@@ -56,11 +62,11 @@ export class RedisRegistryStore implements RegistryStore {
    * @param redis a client from `createRedisClient` (its command timeout bounds every command); shared with
    *   other users, so `close` leaves it open: whoever created it quits it.
    */
-  constructor(redis: Redis, keyPrefix: string, options: RedisRegistryStoreOptions = {}) {
+  constructor(redis: RedisClient, keyPrefix: string, options: RedisRegistryStoreOptions = {}) {
     this.#redis = redis;
     this.#keys = redisKeys(keyPrefix).registry;
     this.#newSubscriber = options.subscriber ?? (() => duplicateForSubscribing(redis));
-    this.#subscribeTimeoutMs = options.subscribeTimeoutMs ?? Math.max(redis.options.commandTimeout ?? 0, 2000);
+    this.#subscribeTimeoutMs = options.subscribeTimeoutMs ?? Math.max(commandTimeoutOf(redis), 2000);
   }
 
   async publish(resources: RegistryResources): Promise<number> {
@@ -197,21 +203,4 @@ export class RedisRegistryStore implements RegistryStore {
       }
     }
   }
-}
-
-/** A connection like `redis` but made for Pub/Sub: no command timeout, and it waits out outages. */
-function duplicateForSubscribing(redis: Redis): Redis {
-  const name = redis.options.connectionName;
-  const subscriber = redis.duplicate({
-    connectionName: name === undefined ? undefined : `${name}-subscriber`,
-    enableOfflineQueue: true,
-    enableAutoPipelining: false,
-    maxRetriesPerRequest: null,
-    commandTimeout: undefined,
-    socketTimeout: undefined,
-    disconnectTimeout: SUBSCRIBER_DISCONNECT_TIMEOUT_MS,
-    lazyConnect: false,
-  });
-  subscriber.on('error', () => {});
-  return subscriber;
 }

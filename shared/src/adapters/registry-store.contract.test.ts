@@ -1,15 +1,18 @@
-// One RegistryStore contract (registry-store.ts), run against every implementation: in memory and Redis.
-// Redis cases use a real redis-server from the test harness; two stores over it stand for two processes.
-import type { Redis } from 'ioredis';
-import { type RedisServer, startRedis } from '../../../test/harness/redis.js';
+// One RegistryStore contract (registry-store.ts), run against every implementation: in memory and Redis
+// (plain, Sentinel, Cluster). Redis cases use real servers from the test harness; two stores over one
+// backend stand for two processes.
+import {
+  haRedisBackend,
+  plainRedisBackend,
+  type RedisRegistryFixture,
+  redisRegistryFixture,
+} from '../../../test/harness/registry-stores.js';
 import { untilPasses as eventually } from '../../../test/harness/wait.js';
 import type { ClusterHealth } from '../contract/model.js';
 import type { RegistryResources, RegistryStore } from '../contract/registry-store.js';
 import { API_VERSION } from '../contract/resource-kinds.js';
 import { RoutingGroup, TrinoCluster } from '../contract/schemas/resources.js';
 import { MemoryRegistryStore } from './memory-registry-store.js';
-import { closeRedisClient, createRedisClient, redisKeys } from './redis-client.js';
-import { RedisRegistryStore } from './redis-registry-store.js';
 
 const COMMAND_TIMEOUT_MS = 300;
 const SUBSCRIBE_TIMEOUT_MS = 1000;
@@ -25,18 +28,12 @@ interface StoreFixture {
   close(): Promise<void>;
 }
 
-interface RedisFixture extends StoreFixture {
-  stop(): Promise<void>;
-  /** Starts the server again; its data is lost. */
-  restart(): Promise<void>;
-  /** A plain client and the keys of the current test, to write what no store would. */
-  admin(): Redis;
-  keys(): ReturnType<typeof redisKeys>['registry'];
-}
+/** stop/restart: the whole backend (its data is lost); only where the subject has `outages`. */
+type RedisFixture = RedisRegistryFixture;
 
 type ContractSubject =
   | { kind: 'in-process'; setup: () => Promise<StoreFixture> }
-  | { kind: 'redis'; setup: () => Promise<RedisFixture> };
+  | { kind: 'redis'; outages: boolean; setup: () => Promise<RedisFixture> };
 
 async function elapsedUntilRejected(operation: () => Promise<unknown>): Promise<number> {
   const started = Date.now();
@@ -83,7 +80,7 @@ function registryStoreContract(name: string, subject: ContractSubject): void {
 
     beforeAll(async () => {
       fixture = await subject.setup();
-    });
+    }, 60_000);
     afterAll(async () => {
       await fixture.close();
     });
@@ -279,6 +276,7 @@ function registryStoreContract(name: string, subject: ContractSubject): void {
       await expect(store.readHealth()).resolves.toEqual(new Map([['blue', healthy(1000)]]));
     });
 
+    if (!subject.outages) return;
     test('while Redis is down every method rejects promptly; afterwards publishing continues the sequence', async () => {
       const reader = fixture.open();
       const heard: number[] = [];
@@ -335,51 +333,17 @@ registryStoreContract('MemoryRegistryStore', {
 
 registryStoreContract('RedisRegistryStore', {
   kind: 'redis',
-  setup: async () => {
-    const server: RedisServer = await startRedis();
-    const config = { url: server.url, keyPrefix: '', commandTimeout: COMMAND_TIMEOUT_MS };
-    let opened: Array<{ store: RegistryStore; clients: Redis[] }> = [];
-    let run = 0;
-    // Each test gets its own prefix: the server is shared, the tests are not.
-    let prefix = `junction-test-${run}:`;
-    let admin: Redis | undefined;
-    return {
-      open() {
-        const client = createRedisClient(config, { name: 'contract' });
-        const clients = [client];
-        // Half the stores bring their own subscriber connection, half use the default duplicate.
-        const own = opened.length % 2 === 1;
-        const subscriber = () => {
-          const connection = createRedisClient(config, { subscriber: true });
-          clients.push(connection);
-          return connection;
-        };
-        const store = new RedisRegistryStore(client, prefix, {
-          subscribeTimeoutMs: SUBSCRIBE_TIMEOUT_MS,
-          ...(own ? { subscriber } : {}),
-        });
-        opened.push({ store, clients });
-        return store;
-      },
-      stop: () => server.stop(),
-      restart: () => server.restart(),
-      admin() {
-        admin ??= createRedisClient(config, { name: 'contract-admin' });
-        return admin;
-      },
-      keys: () => redisKeys(prefix).registry,
-      async release() {
-        const done = opened;
-        opened = [];
-        for (const { store } of done) await store.close();
-        await Promise.all(done.flatMap(({ clients }) => clients).map(closeRedisClient));
-        if (admin !== undefined) await closeRedisClient(admin);
-        admin = undefined;
-        prefix = `junction-test-${++run}:`;
-      },
-      async close() {
-        await server.stop();
-      },
-    };
-  },
+  outages: true,
+  setup: async () => redisRegistryFixture(await plainRedisBackend(COMMAND_TIMEOUT_MS), SUBSCRIBE_TIMEOUT_MS),
 });
+
+// Highly available Redis: the same contract through Sentinel (the primary found via the sentinels) and
+// through a three-primary Redis Cluster (keys spread over slots, the publish script in one). Outages and
+// failovers of these are test/redis-ha's subject.
+for (const mode of ['sentinel', 'cluster'] as const) {
+  registryStoreContract(`RedisRegistryStore over Redis ${mode === 'sentinel' ? 'Sentinel' : 'Cluster'}`, {
+    kind: 'redis',
+    outages: false,
+    setup: async () => redisRegistryFixture(await haRedisBackend(mode, COMMAND_TIMEOUT_MS), SUBSCRIBE_TIMEOUT_MS),
+  });
+}

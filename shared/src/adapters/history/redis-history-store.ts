@@ -7,7 +7,7 @@
 // the filters here while scanning: a page costs O(records scanned), which for a filter few records
 // match is up to the whole stream (maxRecords entries, default 10 000). Use PostgreSQL for indexed
 // filters over long retention.
-import type { Redis } from 'ioredis';
+
 import {
   HistoryCursorError,
   type HistoryEvent,
@@ -17,6 +17,7 @@ import {
   type HistoryStore,
   matchesHistoryFilter,
 } from '../../contract/history.js';
+import type { RedisClient } from '../redis-client.js';
 import { APPEND_HISTORY } from './redis-history-lua.js';
 
 export interface RedisHistoryStoreOptions {
@@ -31,13 +32,13 @@ type AppendCommand = (keys: number, ...args: string[]) => Promise<unknown>;
 const CURSOR = /^\d{1,20}-\d{1,20}$/;
 
 export class RedisHistoryStore implements HistoryStore {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #keys: readonly [stream: string, records: string, aliases: string];
   readonly #maxRecords: number;
   readonly #chunk: number;
 
   /** `redis` is shared with the proxy's other users: the store defines its script on it and never closes it. */
-  constructor(redis: Redis, options: RedisHistoryStoreOptions) {
+  constructor(redis: RedisClient, options: RedisHistoryStoreOptions) {
     this.#redis = redis;
     const base = `${options.keyPrefix}{history}:`;
     this.#keys = [`${base}stream`, `${base}records`, `${base}aliases`];

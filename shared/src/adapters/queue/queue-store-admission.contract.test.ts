@@ -1,6 +1,7 @@
 // The QueueStore contract, part 2 (admission limits, maxQueued, cancel and fail, reads, subscribe, bytes),
 // run against every implementation; part 1 is queue-store.contract.test.ts.
 import {
+  haRedisQueueStores,
   memoryQueueStores,
   type QueueStoreSubject,
   redisQueueStores,
@@ -29,7 +30,7 @@ function admissionContract(subject: QueueStoreSubject): void {
     let store: QueueStore;
     beforeAll(async () => {
       fixture = await subject.setup();
-    });
+    }, 60_000);
     afterAll(() => fixture.close());
     beforeEach(() => {
       store = fixture.open();
@@ -313,3 +314,5 @@ function admissionContract(subject: QueueStoreSubject): void {
 
 admissionContract(memoryQueueStores);
 admissionContract(redisQueueStores());
+admissionContract(haRedisQueueStores('sentinel'));
+admissionContract(haRedisQueueStores('cluster'));

@@ -1,6 +1,7 @@
 // The QueueStore contract, part 1 (slots, queue order, sweep, leases), run against every implementation;
 // part 2 (admission, entry life, reads, subscribe) is queue-store-admission.contract.test.ts.
 import {
+  haRedisQueueStores,
   memoryQueueStores,
   type QueueStoreSubject,
   redisQueueStores,
@@ -19,7 +20,7 @@ function slotsAndOrderContract(subject: QueueStoreSubject): void {
     let store: QueueStore;
     beforeAll(async () => {
       fixture = await subject.setup();
-    });
+    }, 60_000);
     afterAll(() => fixture.close());
     beforeEach(() => {
       store = fixture.open();
@@ -304,3 +305,5 @@ function slotsAndOrderContract(subject: QueueStoreSubject): void {
 
 slotsAndOrderContract(memoryQueueStores);
 slotsAndOrderContract(redisQueueStores());
+slotsAndOrderContract(haRedisQueueStores('sentinel'));
+slotsAndOrderContract(haRedisQueueStores('cluster'));

@@ -7,7 +7,6 @@
 // longest legitimate life plus `retainMs`, every set and list by a TTL extended on each write; slot and
 // place members by their scores, removed by sweep. Semantics where the contract is silent: queue-rules.ts.
 // Needs Redis >= 4.0 (HSET with several fields; nothing newer is used); tested on 7.0.
-import type { Redis } from 'ioredis';
 import type {
   AdmitRequest,
   AdmitResult,
@@ -20,7 +19,13 @@ import type {
   SweepResult,
   TrackedQuery,
 } from '../../contract/queue-store.js';
-import { type RedisClientConfig, type RedisQueueKeys, redisKeys } from '../redis-client.js';
+import {
+  connectionNameOf,
+  type RedisClient,
+  type RedisClientConfig,
+  type RedisQueueKeys,
+  redisKeys,
+} from '../redis-client.js';
 import {
   type AdmissionExceeded,
   admissionMessage,
@@ -46,7 +51,7 @@ export interface RedisQueueStoreOptions {
   /** How long `subscribe` waits for Redis to confirm; default max(commandTimeout, 2000). */
   subscribeTimeoutMs?: number;
   /** Creates the Pub/Sub connection (default: createRedisClient(config, { subscriber: true })). */
-  subscriber?: () => Redis;
+  subscriber?: () => RedisClient;
 }
 
 const SCRIPTS = {
@@ -73,7 +78,7 @@ const command = (name: ScriptName) => `junctionQueue${name}`;
 const text = (reply: Reply | undefined): string => (reply === null || reply === undefined ? '' : String(reply));
 
 export class RedisQueueStore implements QueueStore {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #keys: RedisQueueKeys;
   readonly #retainMs: number;
   readonly #sweepBatch: number;
@@ -84,7 +89,7 @@ export class RedisQueueStore implements QueueStore {
    *   on it but does not close it. Its command timeout bounds every call; while Redis is down calls reject.
    * @param config the same config, for the store's own Pub/Sub connection (the only one it closes).
    */
-  constructor(redis: Redis, config: RedisClientConfig, options: RedisQueueStoreOptions = {}) {
+  constructor(redis: RedisClient, config: RedisClientConfig, options: RedisQueueStoreOptions = {}) {
     this.#redis = redis;
     this.#keys = redisKeys(config.keyPrefix).queue;
     this.#retainMs = options.retainMs ?? 15 * 60_000;
@@ -93,7 +98,7 @@ export class RedisQueueStore implements QueueStore {
     this.#settled = new SettledChannel(this.#keys.settled, config, {
       timeoutMs: options.subscribeTimeoutMs ?? Math.max(config.commandTimeout, 2000),
       subscriber: options.subscriber,
-      name: redis.options.connectionName,
+      name: connectionNameOf(redis),
     });
   }
 

@@ -1,7 +1,6 @@
 // RedisQueueStore.subscribe: one Pub/Sub connection per store, opened on the first subscription and closed
 // with the last; the scripts PUBLISH an entry's id when it becomes released or failed.
-import type { Redis } from 'ioredis';
-import { closeRedisClient, createRedisClient, type RedisClientConfig } from '../redis-client.js';
+import { closeRedisClient, createRedisClient, type RedisClient, type RedisClientConfig } from '../redis-client.js';
 
 interface Subscription {
   readonly listener: (id: string) => void;
@@ -9,17 +8,17 @@ interface Subscription {
 
 export class SettledChannel {
   readonly #channel: string;
-  readonly #newSubscriber: () => Redis;
+  readonly #newSubscriber: () => RedisClient;
   readonly #timeoutMs: number;
   readonly #subscriptions = new Set<Subscription>();
-  #subscriber: Redis | undefined;
+  #subscriber: RedisClient | undefined;
   #subscribed: Promise<void> | undefined;
   #closed = false;
 
   constructor(
     channel: string,
     config: RedisClientConfig,
-    options: { timeoutMs: number; subscriber?: (() => Redis) | undefined; name?: string | undefined },
+    options: { timeoutMs: number; subscriber?: (() => RedisClient) | undefined; name?: string | undefined },
   ) {
     this.#channel = channel;
     this.#timeoutMs = options.timeoutMs;
