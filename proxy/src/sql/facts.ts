@@ -1,4 +1,5 @@
 // SQL facts for routing rules: what kind of statement a submission is and which catalogs, schemas and tables it names.
+import type { RuleSql } from '@junction/shared';
 import type * as antlr from 'antlr4ng';
 import { alternative, collectNames, RejectedName } from './collect.js';
 import { type TrinoGrammar, trinoGrammar } from './grammar.js';
@@ -11,21 +12,13 @@ import { warmUp } from './warm-up.js';
 export type { SessionDefaults } from './names.js';
 export type { QueryType } from './statements.js';
 
-export interface SqlFacts {
-  /** false when the statement was not analysed: too large, over the time budget, or not parseable. */
-  readonly parsed: boolean;
-  /** '' when parsed; otherwise why not ('statement larger than 32768 bytes', 'parse over 50 ms budget', …). */
-  readonly error: string;
-  /** Trino's AST class for the statement, as the reference gateway's getQueryType() names it ('' if not parsed). */
-  readonly statement: string;
+/**
+ * What rules see as `sql` (the contract's RuleSql: parsed, error, statement, catalogs, schemas,
+ * tables), with the resource-group QueryType narrowed to the values Trino assigns.
+ */
+export interface SqlFacts extends RuleSql {
   /** Trino's resource-group QueryType ('' when not parsed or when Trino assigns none). */
   readonly queryType: QueryType;
-  /** Every catalog referenced, lower-case, sorted, unique. */
-  readonly catalogs: readonly string[];
-  /** Every schema referenced, as 'catalog.schema'. */
-  readonly schemas: readonly string[];
-  /** Every table or view referenced, as 'catalog.schema.table'. */
-  readonly tables: readonly string[];
 }
 
 export interface SqlFactsOptions {

@@ -54,7 +54,8 @@ export interface RedisQueueStoreOptions {
   subscriber?: () => RedisClient;
 }
 
-const SCRIPTS = {
+/** Every script the store runs (exported so a test can check all of them). */
+export const SCRIPTS = {
   ADMIT,
   DISPATCH,
   BIND,
