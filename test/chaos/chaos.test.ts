@@ -4,6 +4,8 @@
 // asserts its goal. `make test` runs a short version; `make chaos` (CHAOS_FULL=1) the full one:
 // 200 clients and 10-second Redis pauses and partitions. Rows go to CHAOS_REPORT when set.
 import { writeFileSync } from 'node:fs';
+import type { RedisClusterSet, RedisSentinelSet } from '../harness/redis-ha.js';
+import { eventually } from '../harness/wait.js';
 import { markdownTable, runLoad, type ScenarioRow } from './load.js';
 import { ChaosRig } from './rig.js';
 
@@ -17,8 +19,12 @@ const rows: ScenarioRow[] = [];
 /** The fault lasts OUTAGE_MS: a fixed length of outage is the scenario itself, not a wait for an effect. */
 const outage = () => new Promise((resolve) => setTimeout(resolve, OUTAGE_MS));
 
-async function scenario(name: string, fault: (rig: ChaosRig) => Promise<void>): Promise<ScenarioRow> {
-  const rig = await ChaosRig.start();
+async function scenario(
+  name: string,
+  fault: (rig: ChaosRig) => Promise<void>,
+  mode: 'plain' | 'sentinel' | 'cluster' = 'plain',
+): Promise<ScenarioRow> {
+  const rig = await ChaosRig.start(mode);
   try {
     const row = await runLoad(name, {
       replicas: rig.replicaUrls,
@@ -118,6 +124,46 @@ test(
       await outage();
       rig.relay.heal();
     });
+    expectNoneLost(row);
+  },
+  TIMEOUT_MS,
+);
+
+test(
+  'Redis Sentinel: the primary SIGKILLed mid-run, a replica promoted — no query lost',
+  async () => {
+    let promotedAfterMs = 0;
+    const row = await scenario(
+      'Redis Sentinel: primary SIGKILLed, replica promoted',
+      async (rig) => {
+        const set = rig.topology as RedisSentinelSet;
+        const killedAt = Date.now();
+        const killed = await set.killPrimary();
+        await eventually(async () => (await set.primaryPort().catch(() => killed)) !== killed, 60_000, 100);
+        promotedAfterMs = Date.now() - killedAt;
+      },
+      'sentinel',
+    );
+    process.stdout.write(`sentinel: a new primary named ${promotedAfterMs} ms after the kill\n`);
+    expectNoneLost(row);
+  },
+  TIMEOUT_MS,
+);
+
+test(
+  `Redis Cluster: one of three primaries SIGKILLed for ${OUTAGE_MS / 1000} s and restarted — no query lost`,
+  async () => {
+    const row = await scenario(
+      `Redis Cluster: one of three primaries down ${OUTAGE_MS / 1000} s`,
+      async (rig) => {
+        const cluster = rig.topology as RedisClusterSet;
+        const port = cluster.nodes[0]?.port as number;
+        await cluster.killNode(port);
+        await outage();
+        await cluster.restartNode(port);
+      },
+      'cluster',
+    );
     expectNoneLost(row);
   },
   TIMEOUT_MS,

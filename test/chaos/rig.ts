@@ -1,7 +1,8 @@
 // The chaos suite's installation: three real proxy processes on fixed loopback ports sharing one real
 // Redis (the third reaches it through a relay that can drop traffic, standing in for a network
-// partition), three simulated Trino clusters, and the controls a scenario pulls: kill -9 or restart a
-// replica, kill or pause Redis, kill a cluster, partition a replica from Redis.
+// partition) — or a Redis Sentinel set or Redis Cluster instead — three simulated Trino clusters, and
+// the controls a scenario pulls: kill -9 or restart a replica, kill or pause Redis, kill a cluster,
+// partition a replica from Redis, kill a Sentinel primary or a Cluster node.
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { request } from 'undici';
 import { SimTrino } from '../fixtures/sim-trino.js';
@@ -15,6 +16,7 @@ import {
   Workspace,
 } from '../harness/proxy.js';
 import { type RedisServer, startRedis } from '../harness/redis.js';
+import { type RedisTopology, startRedisTopology } from '../harness/redis-ha.js';
 
 export const CLUSTERS = ['east', 'west', 'north'];
 /** How often clusters are probed: a dead cluster leaves routing within one interval (or at once). */
@@ -69,17 +71,30 @@ export class ChaosRig {
   readonly proxies: (ProxyProcess | undefined)[] = [];
 
   private constructor(
-    readonly redis: RedisServer,
-    readonly relay: PartitionRelay,
+    private readonly plain: { redis: RedisServer; relay: PartitionRelay } | undefined,
+    /** Set when the rig runs on Redis Sentinel or Redis Cluster. */
+    readonly topology: RedisTopology | undefined,
     readonly sims: SimTrino[],
     readonly workspace: Workspace,
     readonly ports: number[],
     private readonly configFiles: string[],
   ) {}
 
-  static async start(): Promise<ChaosRig> {
-    const redis = await startRedis();
-    const relay = await PartitionRelay.start(redis.port);
+  /** The plain Redis (and its relay); only in the default mode. */
+  get redis(): RedisServer {
+    if (this.plain === undefined) throw new Error('this rig runs on a Redis topology, not one server');
+    return this.plain.redis;
+  }
+
+  get relay(): PartitionRelay {
+    if (this.plain === undefined) throw new Error('this rig runs on a Redis topology, not one server');
+    return this.plain.relay;
+  }
+
+  static async start(mode: 'plain' | 'sentinel' | 'cluster' = 'plain'): Promise<ChaosRig> {
+    const topology = mode === 'plain' ? undefined : await startRedisTopology(mode);
+    const redis = mode === 'plain' ? await startRedis() : undefined;
+    const relay = redis === undefined ? undefined : await PartitionRelay.start(redis.port);
     const sims = await Promise.all(CLUSTERS.map((name) => SimTrino.start({ name })));
     const workspace = new Workspace();
     const healthCheck = { intervalSeconds: PROBE_INTERVAL_SECONDS, timeoutSeconds: 1, failureThreshold: 1 };
@@ -94,13 +109,16 @@ export class ChaosRig {
           server: { host: '127.0.0.1', port: ports[i] as number, drainTimeout: '10s' },
           admin: { host: '127.0.0.1', port: ports[i + 3] as number },
           // The third replica reaches Redis through the relay, so it alone can be partitioned off.
-          redis: { url: `redis://127.0.0.1:${i === 2 ? relay.port : redis.port}`, keyPrefix: 'chaos:' },
+          redis:
+            topology?.config('chaos:', 500) ??
+            ({ url: `redis://127.0.0.1:${i === 2 ? relay?.port : redis?.port}`, keyPrefix: 'chaos:' } as const),
           logging: { level: 'error' },
         }),
         `replica-${i}.yaml`,
       ),
     );
-    const rig = new ChaosRig(redis, relay, sims, workspace, ports.slice(0, 3), configFiles);
+    const plain = redis === undefined || relay === undefined ? undefined : { redis, relay };
+    const rig = new ChaosRig(plain, topology, sims, workspace, ports.slice(0, 3), configFiles);
     for (let i = 0; i < 3; i++) await rig.startReplica(i);
     return rig;
   }
@@ -139,9 +157,12 @@ export class ChaosRig {
   async close(): Promise<void> {
     await Promise.all(this.proxies.map((proxy) => proxy?.stop('SIGKILL')));
     await Promise.all(this.sims.map((sim) => sim.close()));
-    this.redis.signal('SIGCONT');
-    await this.relay.close();
-    await this.redis.stop();
+    if (this.plain !== undefined) {
+      this.plain.redis.signal('SIGCONT');
+      await this.plain.relay.close();
+      await this.plain.redis.stop();
+    }
+    await this.topology?.stop();
     this.workspace.remove();
   }
 }
