@@ -39,6 +39,7 @@ import { MemoryStickyStore } from './sticky/memory.js';
 import { QueryOwners } from './sticky/query-owners.js';
 import { RedisStickyStore } from './sticky/redis.js';
 import type { StickyStore } from './sticky/store.js';
+import { Tracing } from './tracing/tracing.js';
 import { Forwarders } from './upstream/forwarders.js';
 
 export interface RunningProxy {
@@ -140,9 +141,11 @@ export async function startProxy(config: GatewayConfig, logger?: Logger): Promis
     logger: log,
     history,
   });
+  const tracing = Tracing.fromConfig(config.tracing);
   const gateway = new Gateway({
     config,
     paths,
+    tracing,
     registry: () => source.current(),
     decision: new RoutingDecision({ router, owners, cookies, paths, queue: management.queue, sql, external }),
     queue: management,
@@ -206,6 +209,7 @@ export async function startProxy(config: GatewayConfig, logger?: Logger): Promis
       await closeAdminServer(admin);
       await management.close();
       await history?.recorder.close();
+      await tracing?.close();
       await mode.close();
       await forwarders.close();
       await external?.close();

@@ -15,7 +15,7 @@ import {
   UpstreamUnreachableError,
 } from './http/errors.js';
 import { newFailedQueryId } from './http/gateway-query-ids.js';
-import { appendSetCookie, upstreamRequestHeaders, withHeaders } from './http/headers.js';
+import { upstreamRequestHeaders, withHeaders } from './http/headers.js';
 import { extractQueryId } from './http/query-id.js';
 import { failedResults } from './http/query-results.js';
 import { parseRequestTarget, splitClusterPrefix } from './http/request-target.js';
@@ -24,12 +24,15 @@ import type { MetricKind, ProxyMetrics } from './metrics.js';
 import { type PageListener, watchQuery } from './queue/page-end.js';
 import type { QueryQueue } from './queue/query-queue.js';
 import type { QueuedPages } from './queue/queued-pages.js';
-import type { Destination, QueueIn, RouteTo, RoutingDecision, RoutingRequest } from './routing/decision.js';
+import { responseHook } from './response-hook.js';
+import { type QueueIn, type RouteTo, type RoutingDecision, routeOrThrow, routingRequest } from './routing/decision.js';
 import { Statement } from './sql/statement.js';
 import type { CookieCodec } from './sticky/cookies.js';
 import type { QueryOwners } from './sticky/query-owners.js';
-import { pinChallengeIds, recordStatementAnswer } from './sticky/statement-answer.js';
-import type { ResponseHeaders, ResponseHook, SubmitResult } from './upstream/forwarder.js';
+import { recordStatementAnswer } from './sticky/statement-answer.js';
+import { decideTraced } from './tracing/traced-decision.js';
+import { finish, type RequestTrace, type Tracing } from './tracing/tracing.js';
+import type { SubmitResult } from './upstream/forwarder.js';
 import type { Forwarders } from './upstream/forwarders.js';
 
 export interface GatewayOptions {
@@ -48,6 +51,8 @@ export interface GatewayOptions {
   readonly queue?: { readonly queue: QueryQueue; readonly pages: QueuedPages } | undefined;
   /** Query history; undefined when it is off. */
   readonly history?: QueryHistory | undefined;
+  /** OpenTelemetry tracing; undefined when it is off (then no span is ever made). */
+  readonly tracing?: Tracing | undefined;
 }
 
 /** The request target; `prefixCluster` when prefix routing names one (`/_c/blue/v1/...`, prefix removed). */
@@ -78,6 +83,7 @@ export class Gateway {
     const started = performance.now();
     let kind: MetricKind = 'rejected';
     let submit = false;
+    let traced: RequestTrace | undefined;
     const parsed = parseRequestTarget(req.url ?? '');
     const done = (error?: unknown) => {
       if (error !== undefined) {
@@ -87,6 +93,7 @@ export class Gateway {
         }
       }
       this.options.metrics.request(kind, res.statusCode, (performance.now() - started) / 1000);
+      traced?.end(res.statusCode, error);
     };
     if ('error' in parsed) {
       done(new InvalidRequestTargetError(`Invalid request target: ${parsed.error}`));
@@ -101,25 +108,42 @@ export class Gateway {
     }
     submit = isStatementSubmit(req.method ?? 'GET', pathKind);
     kind = submit ? 'submit' : pathKind;
-    const work = submit ? this.#submit(req, res, target) : this.#forward(req, res, target, pathKind);
+    if (pathKind === 'statement' && this.options.tracing !== undefined) {
+      traced = this.options.tracing.start(
+        submit ? 'junction.submit' : 'junction.poll',
+        req.method ?? 'GET',
+        target.path,
+        req.headers,
+      );
+    }
+    const work = submit ? this.#submit(req, res, target, traced) : this.#forward(req, res, target, pathKind, traced);
     work.then(() => done(), done);
   };
 
   /** Any request except the statement POST: stream it to its owner or to a newly chosen cluster. */
-  async #forward(req: IncomingMessage, res: ServerResponse, target: Target, kind: RequestKind): Promise<void> {
+  async #forward(
+    req: IncomingMessage,
+    res: ServerResponse,
+    target: Target,
+    kind: RequestKind,
+    traced: RequestTrace | undefined,
+  ): Promise<void> {
     const registry = this.options.registry();
     const request = routingRequest(req, target, kind, undefined, undefined);
-    const answer = await this.options.decision.decide(request, registry);
+    const answer = await decideTraced(this.options.decision, request, registry, traced);
     if (answer.action === 'queue') return this.#queuePages().serve(req, res, answer.entry, target.path);
     const destination = routeOrThrow(answer);
     const deleteCookie = this.options.cookies?.isDeletePath(target.path) === true;
-    const headers = this.#upstreamHeaders(req, destination.cluster, false);
-    const hook = this.#responseHook(req, destination, deleteCookie, kind, performance.now());
+    const up = traced?.upstream(destination.cluster.name);
+    const headers = withHeaders(this.#upstreamHeaders(req, destination.cluster, false), up?.headers);
+    const hook = responseHook(this.options, req, destination, deleteCookie, kind);
     const listeners = this.#listeners(req.method ?? 'GET', target, kind, destination, registry);
     const observer = listeners === undefined ? undefined : watchQuery(req.method ?? 'GET', target.path, listeners);
     try {
       await this.options.forwarders.get(destination.cluster).stream(req, res, target.target, headers, hook, observer);
+      if (up !== undefined) finish(up.span);
     } catch (error) {
+      if (up !== undefined) finish(up.span, error);
       this.#noteFailure(destination.cluster, error);
       const queryId = destination.queryId;
       if (kind === 'statement' && queryId !== undefined && QueryLostError.lost(error, req.method) && !res.headersSent) {
@@ -141,7 +165,7 @@ export class Gateway {
    * failing over within the group only when the connection could not be made — then record the new
    * query id before the answer reaches the client.
    */
-  async #submit(req: IncomingMessage, res: ServerResponse, target: Target): Promise<void> {
+  async #submit(req: IncomingMessage, res: ServerResponse, target: Target, traced?: RequestTrace): Promise<void> {
     const submittedAt = Date.now();
     const statement = new Statement(await readBody(req), req.headers);
     const { history } = this.options;
@@ -155,7 +179,7 @@ export class Gateway {
     });
     const attempt: { answer?: RouteTo | QueueIn } = {};
     try {
-      await this.#send(req, res, target, statement, submission, attempt);
+      await this.#send(req, res, target, statement, submission, attempt, traced);
     } catch (error) {
       // Answered FAILED by the gateway itself: history records it under the id the client sees.
       if (history === undefined || !(error instanceof GatewayError) || !error.failsQuery || res.headersSent) {
@@ -182,13 +206,14 @@ export class Gateway {
     submission: (answer: RouteTo | QueueIn) => Submission,
     /** The last routing answer, for history when the submission fails in the gateway. */
     attempt: { answer?: RouteTo | QueueIn },
+    traced: RequestTrace | undefined,
   ): Promise<void> {
     const { history } = this.options;
     const registry = this.options.registry();
     const exclude = new Set<string>();
     for (;;) {
       const request = routingRequest(req, target, 'statement', statement, exclude);
-      const answer = await this.options.decision.decide(request, registry);
+      const answer = await decideTraced(this.options.decision, request, registry, traced);
       if (answer.action !== 'reject') attempt.answer = answer;
       if (answer.action === 'queue') {
         history?.queued(submission(answer), answer.entry);
@@ -196,13 +221,18 @@ export class Gateway {
       }
       const destination = routeOrThrow(answer);
       const { cluster, slot } = destination;
-      const headers = withHeaders(this.#upstreamHeaders(req, cluster, true), statement.upstreamExtraHeaders);
+      const up = traced?.upstream(cluster.name);
+      const extra =
+        up === undefined ? statement.upstreamExtraHeaders : { ...statement.upstreamExtraHeaders, ...up.headers };
+      const headers = withHeaders(this.#upstreamHeaders(req, cluster, true), extra);
       let result: SubmitResult;
       const sentAt = performance.now();
       try {
         result = await this.options.forwarders.get(cluster).submit(target.target, headers, statement.body);
         this.options.metrics.upstream('submit', (performance.now() - sentAt) / 1000);
+        if (up !== undefined) finish(up.span);
       } catch (error) {
+        if (up !== undefined) finish(up.span, error);
         this.#noteFailure(cluster, error);
         if (slot !== undefined) await this.options.queue?.queue.release(slot);
         if (destination.group !== undefined && error instanceof UpstreamUnreachableError && error.beforeSend) {
@@ -212,7 +242,10 @@ export class Gateway {
         throw error;
       }
       if (destination.group !== undefined) this.options.metrics.routed(destination.group.name, cluster.name);
+      const recording = traced?.child('junction.record_owner');
       const queryId = await this.#recordAndReply(res, cluster.name, result, slot);
+      if (recording !== undefined) finish(recording);
+      if (queryId !== undefined) traced?.queryId(queryId);
       if (queryId !== undefined) history?.routed(submission(destination), queryId, cluster.name, result.body);
       return;
     }
@@ -264,28 +297,6 @@ export class Gateway {
     });
   }
 
-  /** Adds gateway cookies and pins OAuth2 ids named in a 401 challenge before the client sees it. */
-  #responseHook(
-    req: IncomingMessage,
-    destination: RouteTo,
-    deleteCookie: boolean,
-    kind: RequestKind,
-    sentAt: number,
-  ): ResponseHook {
-    const { setCookie } = destination;
-    const { cookies, owners, metrics } = this.options;
-    const cluster = destination.cluster.name;
-    return (statusCode: number, headers: ResponseHeaders) => {
-      metrics.upstream(kind, (performance.now() - sentAt) / 1000);
-      if (setCookie !== undefined) appendSetCookie(headers, setCookie);
-      if (deleteCookie && cookies !== undefined) {
-        appendSetCookie(headers, cookies.deletion(req.headers['x-forwarded-proto'] === 'https'));
-      }
-      if (statusCode !== 401) return undefined;
-      return pinChallengeIds(owners, headers, cluster);
-    };
-  }
-
   async #recordAndReply(
     res: ServerResponse,
     cluster: string,
@@ -308,21 +319,4 @@ export class Gateway {
       this.options.markUnreachable(cluster.name, error.message);
     }
   }
-}
-
-function routingRequest(
-  req: IncomingMessage,
-  target: Target,
-  kind: RequestKind,
-  statement: Statement | undefined,
-  exclude: ReadonlySet<string> | undefined,
-): RoutingRequest {
-  const { path, query } = target;
-  return { req, path, query, target: target.target, kind, prefixCluster: target.cluster, statement, exclude };
-}
-
-/** Forwarding needs a cluster: a rejection is answered with its error (queue answers are handled before). */
-function routeOrThrow(destination: Exclude<Destination, QueueIn>): RouteTo {
-  if (destination.action === 'route') return destination;
-  throw destination.error;
 }

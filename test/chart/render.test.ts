@@ -297,6 +297,23 @@ describe('admin authentication', () => {
   });
 });
 
+it('proxy.tracing reaches the gateway config as the proxy parses it; off unless set', async () => {
+  expect(programConfigs(await render(NS, 'default')).gateway.tracing.enabled).toBe(false);
+  const objects = await render(NS, 'default', [
+    '--set',
+    'proxy.tracing.enabled=true',
+    '--set',
+    'proxy.tracing.endpoint=http://otel-collector.observability:4318/v1/traces',
+    '--set-json',
+    'proxy.tracing.sampleRatio=0.25',
+  ]);
+  expect(programConfigs(objects).gateway.tracing).toMatchObject({
+    enabled: true,
+    endpoint: 'http://otel-collector.observability:4318/v1/traces',
+    sampleRatio: 0.25,
+  });
+});
+
 describe('rolling on configuration change', () => {
   const checksums = async (extra: string[]) => {
     const objects = await render(NS, 'default', extra);

@@ -272,3 +272,28 @@ export class RoutingDecision {
     }
   }
 }
+
+/** The request target the decision reads: the gateway's, with any cluster prefix split off (`cluster`). */
+export interface DecisionTarget {
+  readonly path: string;
+  readonly query: string;
+  readonly target: string;
+  readonly cluster?: string;
+}
+
+export function routingRequest(
+  req: IncomingMessage,
+  target: DecisionTarget,
+  kind: RequestKind,
+  statement: Statement | undefined,
+  exclude: ReadonlySet<string> | undefined,
+): RoutingRequest {
+  const { path, query } = target;
+  return { req, path, query, target: target.target, kind, prefixCluster: target.cluster, statement, exclude };
+}
+
+/** Forwarding needs a cluster: a rejection is answered with its error (queue answers are handled before). */
+export function routeOrThrow(destination: Exclude<Destination, QueueIn>): RouteTo {
+  if (destination.action === 'route') return destination;
+  throw destination.error;
+}

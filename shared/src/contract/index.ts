@@ -19,6 +19,7 @@ export * from './schemas/gateway-config.js';
 export * from './schemas/group-queue.js';
 export * from './schemas/operator-config.js';
 export * from './schemas/resources.js';
+export * from './schemas/tracing.js';
 export * from './selector.js';
 export * from './yaml-env.js';
 export * from './zod-errors.js';

@@ -43,6 +43,14 @@ const GATEWAY_DEFAULTS = {
     flushInterval: 1_000,
     bufferSize: 10_000,
   },
+  tracing: {
+    enabled: false,
+    endpoint: 'http://localhost:4318/v1/traces',
+    headers: {},
+    serviceName: 'junction-proxy',
+    sampleRatio: 1,
+    exportInterval: 2_000,
+  },
   logging: { level: 'info' },
 };
 

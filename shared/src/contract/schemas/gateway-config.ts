@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { adminListener } from './admin.js';
 import { duration, LoggingConfig, listenAddress, RedisConfig } from './common.js';
+import { TracingConfig } from './tracing.js';
 
 /** The routing group of requests nothing claims when no RoutingGroup is marked default. */
 export const DEFAULT_ROUTING_GROUP = 'adhoc';
@@ -206,6 +207,7 @@ export const GatewayConfig = z.strictObject({
     })
     .prefault({}),
   history: HistoryConfig,
+  tracing: TracingConfig,
   logging: LoggingConfig,
 });
 
