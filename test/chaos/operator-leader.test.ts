@@ -7,8 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { SimTrino } from '../fixtures/sim-trino.js';
+import { type OperatorProcess, spawnOperator } from '../harness/operator.js';
 import { type ProxyProcess, spawnProxy } from '../harness/proxy.js';
-import { leaseHolder, type OperatorProcess, operatorMetric, startOperator } from '../operator/processes.js';
+import { leaseHolder, operatorMetric } from '../operator/processes.js';
 import {
   apply,
   type Environment,
@@ -44,9 +45,10 @@ beforeAll(async () => {
   );
   // biome-ignore lint/suspicious/noTemplateCurlyInString: the config's own ${ENV:NAME} syntax, not a template
   const identity = '${ENV:POD_NAME}';
-  const operatorFile = join(dir, 'operator.yaml');
-  writeFileSync(operatorFile, JSON.stringify({ ...operatorConfig(env), leaderElection: { identity, ...LEASE } }));
-  operators.push(...(await Promise.all(['operator-a', 'operator-b'].map((name) => startOperator(name, operatorFile)))));
+  const { admin: _, ...base } = operatorConfig(env);
+  const config = { ...base, leaderElection: { identity, ...LEASE } };
+  const started = ['operator-a', 'operator-b'].map((name) => spawnOperator(dir, name, config, { POD_NAME: name }));
+  operators.push(...(await Promise.all(started)));
   const proxyFile = join(dir, 'proxy.yaml');
   writeFileSync(
     proxyFile,

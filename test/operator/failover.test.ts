@@ -6,9 +6,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { OperatorConfigInput } from '@junction/shared';
 import { Agent, request } from 'undici';
 import { SimTrino } from '../fixtures/sim-trino.js';
-import { leaseHolder, type OperatorProcess, operatorMetric, runOperator as run, startOperator } from './processes.js';
+import { type OperatorProcess, runOperator as run, spawnOperator } from '../harness/operator.js';
+import { leaseHolder, operatorMetric } from './processes.js';
 import {
   apply,
   type Environment,
@@ -28,8 +30,9 @@ let sim: SimTrino;
 let dir: string;
 const processes: OperatorProcess[] = [];
 
-async function startProcess(name: string, configFile: string): Promise<OperatorProcess> {
-  const started = await startOperator(name, configFile);
+/** One replica, named in its environment as a Deployment names its pods (POD_NAME). */
+async function startProcess(name: string, config: Omit<OperatorConfigInput, 'admin'>): Promise<OperatorProcess> {
+  const started = await spawnOperator(dir, name, config, { POD_NAME: name });
   processes.push(started);
   return started;
 }
@@ -66,10 +69,9 @@ describe('operator processes', () => {
     // Each replica names itself from its environment, as a Deployment does with the pod name.
     // biome-ignore lint/suspicious/noTemplateCurlyInString: the config's own ${ENV:NAME} syntax, not a template
     const identity = '${ENV:POD_NAME}';
-    const config = { ...operatorConfig(env), leaderElection: { identity, ...LEASE } };
-    const file = join(dir, 'operator.yaml');
-    writeFileSync(file, JSON.stringify(config, null, 2));
-    const [a, b] = await Promise.all([startProcess('operator-a', file), startProcess('operator-b', file)]);
+    const { admin: _, ...base } = operatorConfig(env);
+    const config = { ...base, leaderElection: { identity, ...LEASE } };
+    const [a, b] = await Promise.all([startProcess('operator-a', config), startProcess('operator-b', config)]);
     const name = await eventually('a Lease holder', holder);
     [leader, standby] = name === 'operator-a' ? [a, b] : [b, a];
     await eventually('snapshot published', async () => (await env.store.read())?.clusters.length === 1);

@@ -13,7 +13,6 @@ import { type ControlPlane, startControlPlane } from '../harness/kube.js';
 import { type RedisServer, startRedis } from '../harness/redis.js';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
-export const OPERATOR_MAIN = join(REPO_ROOT, 'operator/dist/main.js');
 export const NAMESPACE = 'junction';
 
 export interface Environment {

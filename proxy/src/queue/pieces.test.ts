@@ -1,8 +1,10 @@
 // The small parts of the queue: stored requests and responses round-trip byte for byte, slugs verify
 // only for their id and survive a change of secret, and queued URIs parse strictly.
+
+import type { IncomingMessage } from 'node:http';
 import { parseQueuedUri } from './queued-pages.js';
 import { QueueSlugs } from './slugs.js';
-import { loadRequest, loadResponse, storeResponse } from './stored.js';
+import { loadRequest, loadResponse, storeRequest, storeResponse } from './stored.js';
 
 describe('stored answers', () => {
   test('a response with a binary body round-trips', () => {
@@ -28,6 +30,21 @@ describe('stored answers', () => {
       client: { remoteAddress: '10.0.0.1', encrypted: true },
       body: Buffer.from('SELECT 1'),
     });
+  });
+});
+
+describe('storeRequest', () => {
+  test("an external routing service's headers replace the client's of the same name in the stored request", () => {
+    const req = {
+      rawHeaders: ['X-Trino-User', 'alice', 'X-Trino-Client-Tags', 'from-client'],
+      socket: { remoteAddress: '10.0.0.1', encrypted: false },
+    } as unknown as IncomingMessage;
+    const stored = loadRequest(
+      storeRequest(req, '/v1/statement', Buffer.from('SELECT 1'), { 'x-trino-client-tags': 'routed' }),
+    );
+    expect(stored.rawHeaders).toEqual(['X-Trino-User', 'alice', 'x-trino-client-tags', 'routed']);
+    expect(stored.body.toString()).toBe('SELECT 1');
+    expect(loadRequest(storeRequest(req, '/v1/statement', Buffer.alloc(0))).rawHeaders).toEqual(req.rawHeaders);
   });
 });
 
